@@ -1,0 +1,100 @@
+//! Members: one record per email across the platform.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+use crate::schema::members;
+use crate::DbError;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = members, check_for_backend(diesel::pg::Pg))]
+pub struct Member {
+    pub id: i64,
+    pub number: i64,
+    pub code: String,
+    pub email: String,
+    pub email_normalized: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub language: String,
+    pub loyalty_emails: bool,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+/// A member to create when the email is not known yet.
+#[derive(Debug, Clone)]
+pub struct NewMember<'a> {
+    pub email: &'a str,
+    /// Trimmed and lower-cased by the caller (identity's `Email`).
+    pub email_normalized: &'a str,
+    pub name: &'a str,
+    pub language: &'a str,
+    pub now: OffsetDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = members)]
+struct MemberRow<'a> {
+    code: &'a str,
+    email: &'a str,
+    email_normalized: &'a str,
+    name: &'a str,
+    language: &'a str,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+pub async fn find_by_email(conn: &mut AsyncPgConnection, email_normalized: &str) -> Result<Option<Member>, DbError> {
+    Ok(members::table
+        .filter(members::email_normalized.eq(email_normalized))
+        .select(Member::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find_by_id(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<Member>, DbError> {
+    Ok(members::table.find(id).select(Member::as_select()).first(conn).await.optional()?)
+}
+
+/// Finds the member with this email or creates one, safely under concurrency: two
+/// requests for the same new email end with one member. `next_code` supplies member
+/// codes; a code that happens to be taken is replaced and tried again.
+/// Returns the member and whether it was created now.
+pub async fn find_or_create(
+    conn: &mut AsyncPgConnection,
+    new: &NewMember<'_>,
+    mut next_code: impl FnMut() -> String,
+) -> Result<(Member, bool), DbError> {
+    const CODE_TRIES: usize = 8;
+    for _ in 0..CODE_TRIES {
+        if let Some(found) = find_by_email(conn, new.email_normalized).await? {
+            return Ok((found, false));
+        }
+        let code = next_code();
+        let inserted = diesel::insert_into(members::table)
+            .values(MemberRow {
+                code: &code,
+                email: new.email,
+                email_normalized: new.email_normalized,
+                name: new.name,
+                language: new.language,
+                created_at: new.now,
+                updated_at: new.now,
+            })
+            .on_conflict_do_nothing()
+            .returning(Member::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        if let Some(member) = inserted {
+            return Ok((member, true));
+        }
+        // Either the email appeared concurrently (found on the next turn) or the code
+        // was taken (a new one is drawn).
+    }
+    Err(DbError::Conflict("no free member code after several draws"))
+}

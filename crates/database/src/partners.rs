@@ -1,0 +1,92 @@
+//! Partners (the businesses) and their users.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+use crate::schema::{partner_users, partners};
+use crate::DbError;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = partners, check_for_backend(diesel::pg::Pg))]
+pub struct Partner {
+    pub id: i64,
+    pub name: String,
+    pub business_email: String,
+    pub timezone: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = partner_users, check_for_backend(diesel::pg::Pg))]
+pub struct PartnerUser {
+    pub partner_id: i64,
+    pub id: i64,
+    pub email: String,
+    pub email_normalized: String,
+    pub name: String,
+    pub role: String,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+/// A partner to onboard, with its first user (the owner).
+#[derive(Debug, Clone)]
+pub struct NewPartner<'a> {
+    pub name: &'a str,
+    pub business_email: &'a str,
+    pub timezone: &'a str,
+    pub owner_email: &'a str,
+    pub owner_email_normalized: &'a str,
+    pub owner_name: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// Creates the partner and its owner. Call inside a transaction.
+pub async fn create_with_owner(
+    conn: &mut AsyncPgConnection,
+    new: &NewPartner<'_>,
+) -> Result<(Partner, PartnerUser), DbError> {
+    let partner: Partner = diesel::insert_into(partners::table)
+        .values((
+            partners::name.eq(new.name),
+            partners::business_email.eq(new.business_email),
+            partners::timezone.eq(new.timezone),
+            partners::created_at.eq(new.now),
+            partners::updated_at.eq(new.now),
+        ))
+        .returning(Partner::as_returning())
+        .get_result(conn)
+        .await?;
+    let owner: PartnerUser = diesel::insert_into(partner_users::table)
+        .values((
+            partner_users::partner_id.eq(partner.id),
+            partner_users::email.eq(new.owner_email),
+            partner_users::email_normalized.eq(new.owner_email_normalized),
+            partner_users::name.eq(new.owner_name),
+            partner_users::role.eq("owner"),
+            partner_users::created_at.eq(new.now),
+            partner_users::updated_at.eq(new.now),
+        ))
+        .returning(PartnerUser::as_returning())
+        .get_result(conn)
+        .await?;
+    Ok((partner, owner))
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<Partner>, DbError> {
+    Ok(partners::table.find(id).select(Partner::as_select()).first(conn).await.optional()?)
+}
+
+/// Active users with this email, across partners (partner sign-in starts here).
+pub async fn users_by_email(conn: &mut AsyncPgConnection, email_normalized: &str) -> Result<Vec<PartnerUser>, DbError> {
+    Ok(partner_users::table
+        .filter(partner_users::email_normalized.eq(email_normalized))
+        .filter(partner_users::disabled_at.is_null())
+        .order((partner_users::partner_id, partner_users::id))
+        .select(PartnerUser::as_select())
+        .load(conn)
+        .await?)
+}

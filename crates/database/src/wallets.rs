@@ -1,0 +1,101 @@
+//! Wallets: one member's balance on one card.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+use crate::schema::wallets;
+use crate::DbError;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = wallets, check_for_backend(diesel::pg::Pg))]
+pub struct Wallet {
+    pub partner_id: i64,
+    pub id: i64,
+    pub card_id: i64,
+    pub member_id: i64,
+    pub balance: i64,
+    pub earned_points: i64,
+    pub first_purchase_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = wallets)]
+struct NewWallet {
+    partner_id: i64,
+    card_id: i64,
+    member_id: i64,
+    created_at: OffsetDateTime,
+    updated_at: OffsetDateTime,
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    card_id: i64,
+    member_id: i64,
+) -> Result<Option<Wallet>, DbError> {
+    Ok(wallets::table
+        .filter(wallets::partner_id.eq(partner_id))
+        .filter(wallets::card_id.eq(card_id))
+        .filter(wallets::member_id.eq(member_id))
+        .select(Wallet::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find_by_id(conn: &mut AsyncPgConnection, partner_id: i64, id: i64) -> Result<Option<Wallet>, DbError> {
+    Ok(wallets::table
+        .find((partner_id, id))
+        .select(Wallet::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The member's wallet on the card, created (the member joins the card) when missing.
+/// Returns the wallet and whether it was created now.
+pub async fn find_or_create(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    card_id: i64,
+    member_id: i64,
+    now: OffsetDateTime,
+) -> Result<(Wallet, bool), DbError> {
+    let inserted = diesel::insert_into(wallets::table)
+        .values(NewWallet { partner_id, card_id, member_id, created_at: now, updated_at: now })
+        .on_conflict((wallets::partner_id, wallets::card_id, wallets::member_id))
+        .do_nothing()
+        .returning(Wallet::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?;
+    match inserted {
+        Some(wallet) => Ok((wallet, true)),
+        None => find(conn, partner_id, card_id, member_id)
+            .await?
+            .map(|w| (w, false))
+            .ok_or(DbError::NotFound("wallet")),
+    }
+}
+
+/// Marks the wallet's first qualifying purchase; true only for the call that set it, so
+/// the welcome bonus is awarded once even when purchases race.
+pub async fn mark_first_purchase(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    wallet_id: i64,
+    now: OffsetDateTime,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(wallets::table)
+        .filter(wallets::partner_id.eq(partner_id))
+        .filter(wallets::id.eq(wallet_id))
+        .filter(wallets::first_purchase_at.is_null())
+        .set(wallets::first_purchase_at.eq(now))
+        .execute(conn)
+        .await?;
+    Ok(updated == 1)
+}

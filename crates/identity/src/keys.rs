@@ -1,0 +1,157 @@
+//! The application key (`APP_SECRET_KEY`) and the keys derived from it.
+//!
+//! One HKDF-SHA256 expansion per purpose, so a key used to hash tokens can never decrypt
+//! a stored secret. A key ring holds the current key and, during a rotation, the previous
+//! one, which is still accepted for verifying.
+
+use base64::Engine;
+use ring::{hkdf, hmac, rand};
+use secrecy::{ExposeSecret, SecretBox};
+
+/// What a derived key is for; each has its own HKDF label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Encryption,
+    EmailHash,
+    TokenHash,
+}
+
+impl Purpose {
+    fn label(self) -> &'static [u8] {
+        match self {
+            Purpose::Encryption => b"tally/v1/encryption",
+            Purpose::EmailHash => b"tally/v1/email-hash",
+            Purpose::TokenHash => b"tally/v1/token-hash",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("the key is not valid base64")]
+    NotBase64,
+    #[error("the key must hold at least 32 random bytes; it holds {0}")]
+    TooShort(usize),
+    #[error("the system random number generator failed")]
+    Random,
+    #[error("key derivation failed")]
+    Derivation,
+}
+
+/// 32 or more secret bytes.
+pub struct SecretKey(SecretBox<Vec<u8>>);
+
+impl std::fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretKey(…)")
+    }
+}
+
+impl SecretKey {
+    pub const MIN_LEN: usize = 32;
+
+    /// Parses standard or URL-safe base64, padded or not.
+    pub fn from_base64(text: &str) -> Result<SecretKey, KeyError> {
+        let text = text.trim();
+        let engines = [
+            base64::engine::general_purpose::STANDARD,
+            base64::engine::general_purpose::STANDARD_NO_PAD,
+            base64::engine::general_purpose::URL_SAFE,
+            base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        ];
+        let bytes = engines
+            .iter()
+            .find_map(|e| e.decode(text).ok())
+            .ok_or(KeyError::NotBase64)?;
+        if bytes.len() < Self::MIN_LEN {
+            return Err(KeyError::TooShort(bytes.len()));
+        }
+        Ok(SecretKey(SecretBox::new(Box::new(bytes))))
+    }
+
+    /// A fresh random key (for development).
+    pub fn generate() -> Result<SecretKey, KeyError> {
+        let bytes: [u8; 32] = rand::generate(&rand::SystemRandom::new())
+            .map_err(|_| KeyError::Random)?
+            .expose();
+        Ok(SecretKey(SecretBox::new(Box::new(bytes.to_vec()))))
+    }
+
+    /// The key as base64, to be written where the operator keeps it.
+    pub fn to_base64(&self) -> String {
+        base64::engine::general_purpose::STANDARD.encode(self.0.expose_secret())
+    }
+
+    fn derive_hmac(&self, purpose: Purpose) -> Result<hmac::Key, KeyError> {
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"tally").extract(self.0.expose_secret());
+        let labels = [purpose.label()];
+        let okm = prk.expand(&labels, hmac::HMAC_SHA256).map_err(|_| KeyError::Derivation)?;
+        Ok(hmac::Key::from(okm))
+    }
+}
+
+/// The current key and, during a rotation, the previous one.
+#[derive(Debug)]
+pub struct KeyRing {
+    current: SecretKey,
+    previous: Option<SecretKey>,
+}
+
+impl KeyRing {
+    pub fn new(current: SecretKey, previous: Option<SecretKey>) -> KeyRing {
+        KeyRing { current, previous }
+    }
+
+    /// Keyed hash (HMAC-SHA256) under the current key's derived key for `purpose`.
+    pub fn hash(&self, purpose: Purpose, data: &[u8]) -> Result<Vec<u8>, KeyError> {
+        Ok(hmac::sign(&self.current.derive_hmac(purpose)?, data).as_ref().to_vec())
+    }
+
+    /// The hashes a stored value may carry: under the current key, then the previous.
+    pub fn hash_candidates(&self, purpose: Purpose, data: &[u8]) -> Result<Vec<Vec<u8>>, KeyError> {
+        let mut out = vec![self.hash(purpose, data)?];
+        if let Some(previous) = &self.previous {
+            out.push(hmac::sign(&previous.derive_hmac(purpose)?, data).as_ref().to_vec());
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(byte: u8) -> SecretKey {
+        SecretKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([byte; 32])).unwrap()
+    }
+
+    #[test]
+    fn purposes_derive_different_keys() {
+        let ring = KeyRing::new(key(7), None);
+        let a = ring.hash(Purpose::TokenHash, b"x").unwrap();
+        let b = ring.hash(Purpose::EmailHash, b"x").unwrap();
+        assert_ne!(a, b);
+        assert_eq!(a, ring.hash(Purpose::TokenHash, b"x").unwrap());
+    }
+
+    #[test]
+    fn previous_key_still_yields_a_candidate() {
+        let old = KeyRing::new(key(1), None).hash(Purpose::TokenHash, b"t").unwrap();
+        let rotated = KeyRing::new(key(2), Some(key(1)));
+        let candidates = rotated.hash_candidates(Purpose::TokenHash, b"t").unwrap();
+        assert_eq!(candidates.len(), 2);
+        assert_ne!(candidates[0], old);
+        assert_eq!(candidates[1], old);
+    }
+
+    #[test]
+    fn short_or_garbled_keys_are_refused() {
+        assert_eq!(SecretKey::from_base64("c2hvcnQ=").unwrap_err(), KeyError::TooShort(5));
+        assert_eq!(SecretKey::from_base64("not base64 !!").unwrap_err(), KeyError::NotBase64);
+    }
+
+    #[test]
+    fn debug_does_not_show_the_key() {
+        assert_eq!(format!("{:?}", key(9)), "SecretKey(…)");
+    }
+}

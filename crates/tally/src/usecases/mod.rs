@@ -1,0 +1,6 @@
+//! Use cases: what the handlers and commands ask for, each one function over the
+//! database and domain crates, committing everything it writes in one transaction.
+
+pub mod demo;
+pub mod earn;
+pub mod onboarding;

@@ -1,0 +1,10 @@
+DROP TABLE entries;
+DROP FUNCTION tally_refuse_entry_change();
+DROP TABLE wallets;
+DROP TABLE members;
+DROP TABLE card_tiers;
+DROP TABLE cards;
+DROP TABLE clubs;
+DROP TABLE partner_users;
+DROP TABLE partners;
+DROP FUNCTION tally_touch_updated_at();

@@ -1,0 +1,9 @@
+ALTER TABLE entries
+    DROP CONSTRAINT entries_partner_id_integration_id_fkey,
+    DROP CONSTRAINT entries_partner_id_redemption_id_fkey;
+DROP TABLE redemptions;
+DROP TABLE order_awards;
+DROP TABLE woo_receipt_counts;
+DROP TABLE woo_receipts;
+DROP TABLE woo_settings;
+DROP TABLE woo_integrations;
