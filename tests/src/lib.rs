@@ -27,7 +27,10 @@ pub fn tally_bin() -> PathBuf {
         assert!(status.success(), "building the tally binary failed");
         // The test executable lives in <target>/<profile>/deps/.
         let exe = std::env::current_exe().expect("current exe");
-        let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target profile dir");
+        let profile_dir = exe
+            .parent()
+            .and_then(|deps| deps.parent())
+            .expect("target profile dir");
         let bin = profile_dir.join("tally");
         assert!(bin.exists(), "no tally binary at {}", bin.display());
         bin
@@ -36,7 +39,10 @@ pub fn tally_bin() -> PathBuf {
 }
 
 pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 /// The environment every test run of `tally` gets: dev-free production-like settings.
@@ -60,7 +66,9 @@ pub fn base_env(db: &TestDatabase, dev_dir: &std::path::Path) -> Vec<(String, St
 /// (the binary must not need the source tree).
 pub fn tally_command(env: &[(String, String)], cwd: &std::path::Path) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(tally_bin());
-    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).current_dir(cwd);
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(cwd);
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -77,7 +85,11 @@ pub struct Finished {
 }
 
 pub async fn run_tally(env: &[(String, String)], cwd: &std::path::Path, args: &[&str]) -> Finished {
-    let out = tally_command(env, cwd).args(args).output().await.expect("run tally");
+    let out = tally_command(env, cwd)
+        .args(args)
+        .output()
+        .await
+        .expect("run tally");
     Finished {
         success: out.status.success(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -154,7 +166,13 @@ impl TestServer {
             .cookie_store(true)
             .build()
             .unwrap();
-        TestServer { db, base_url, client, child, _dir: dir }
+        TestServer {
+            db,
+            base_url,
+            client,
+            child,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -24,7 +24,11 @@ async fn readyz_says_unavailable_when_the_database_is_gone() {
     let ready = server.get("/readyz").await;
     assert_eq!(ready.status(), 503);
     assert_eq!(ready.text().await.unwrap(), "database unreachable");
-    assert_eq!(server.get("/healthz").await.status(), 200, "the process itself is still up");
+    assert_eq!(
+        server.get("/healthz").await.status(),
+        200,
+        "the process itself is still up"
+    );
 }
 
 #[tokio::test]
@@ -32,8 +36,14 @@ async fn pages_carry_a_strict_content_security_policy_and_a_request_id() {
     let server = TestServer::start().await;
     let home = server.get("/").await;
     assert_eq!(home.status(), 200);
-    let csp = home.headers()["content-security-policy"].to_str().unwrap().to_owned();
-    assert!(csp.contains("script-src 'self'") && csp.contains("default-src 'none'"), "{csp}");
+    let csp = home.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self'") && csp.contains("default-src 'none'"),
+        "{csp}"
+    );
     assert!(!csp.contains("unsafe-inline"));
     assert!(home.headers().contains_key("x-request-id"));
     assert_eq!(home.headers()["x-content-type-options"], "nosniff");
@@ -46,7 +56,10 @@ async fn static_files_are_served_from_the_binary() {
     let server = TestServer::start().await;
     let css = server.get("/static/tally.css").await;
     assert_eq!(css.status(), 200);
-    assert!(css.headers()["content-type"].to_str().unwrap().starts_with("text/css"));
+    assert!(css.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/css"));
     assert!(css.text().await.unwrap().contains(".topbar"));
     assert_eq!(server.get("/static/missing.css").await.status(), 404);
     assert_eq!(server.get("/static/../Cargo.toml").await.status(), 404);
@@ -66,7 +79,11 @@ async fn serve_refuses_a_database_that_is_not_migrated() {
     let dir = TempDir::new("unmigrated");
     let out = run_tally(&base_env(&db, dir.path()), dir.path(), &["serve"]).await;
     assert!(!out.success);
-    assert!(out.stderr.contains("run `tally migrate` first"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("run `tally migrate` first"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test]
@@ -76,11 +93,22 @@ async fn migrate_brings_an_empty_database_up_to_date_once() {
     let env = base_env(&db, dir.path());
     let first = run_tally(&env, dir.path(), &["migrate"]).await;
     assert!(first.success, "{}", first.stderr);
-    assert!(first.stderr.contains("migration(s) applied"), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("migration(s) applied"),
+        "{}",
+        first.stderr
+    );
     let second = run_tally(&env, dir.path(), &["migrate"]).await;
     assert!(second.success);
-    assert!(second.stderr.contains("The database is up to date."), "{}", second.stderr);
-    assert!(database::migrate::status(db.url()).await.unwrap().is_current());
+    assert!(
+        second.stderr.contains("The database is up to date."),
+        "{}",
+        second.stderr
+    );
+    assert!(database::migrate::status(db.url())
+        .await
+        .unwrap()
+        .is_current());
 }
 
 #[tokio::test]
@@ -92,7 +120,12 @@ async fn production_refuses_to_start_without_its_secrets() {
         env.retain(|(k, _)| k != missing);
         let out = run_tally(&env, dir.path(), &["serve"]).await;
         assert!(!out.success);
-        assert!(out.stderr.contains(&format!("{missing} is required in production")), "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("{missing} is required in production")),
+            "{}",
+            out.stderr
+        );
     }
 }
 
@@ -105,14 +138,24 @@ async fn a_malformed_variable_is_named_in_the_error() {
     env.push(("BIND_ADDR".into(), "everywhere".into()));
     let out = run_tally(&env, dir.path(), &["serve"]).await;
     assert!(!out.success);
-    assert!(out.stderr.contains("BIND_ADDR is not valid"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("BIND_ADDR is not valid"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test]
 async fn sigterm_shuts_the_server_down_gracefully() {
     let mut server = TestServer::start().await;
     assert_eq!(server.get("/healthz").await.status(), 200);
-    let status = std::process::Command::new("kill").args(["-TERM", &server.pid().to_string()]).status().unwrap();
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &server.pid().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
-    assert!(server.wait_exit(Duration::from_secs(15)).await, "tally serve should exit 0 after SIGTERM");
+    assert!(
+        server.wait_exit(Duration::from_secs(15)).await,
+        "tally serve should exit 0 after SIGTERM"
+    );
 }

@@ -13,13 +13,29 @@ const IO_CRATES: [&str; 3] = ["diesel", "actix-web", "reqwest"];
 fn dependency_names(package: &str, depth: Option<u32>) -> Vec<String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut cmd = Command::new(cargo);
-    cmd.args(["tree", "--quiet", "--offline", "-p", package, "-e", "normal", "--prefix", "none", "-f", "{p}"])
-        .current_dir(workspace_root());
+    cmd.args([
+        "tree",
+        "--quiet",
+        "--offline",
+        "-p",
+        package,
+        "-e",
+        "normal",
+        "--prefix",
+        "none",
+        "-f",
+        "{p}",
+    ])
+    .current_dir(workspace_root());
     if let Some(depth) = depth {
         cmd.args(["--depth", &depth.to_string()]);
     }
     let out = cmd.output().expect("run cargo tree");
-    assert!(out.status.success(), "cargo tree -p {package}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "cargo tree -p {package}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
@@ -39,11 +55,22 @@ fn workspace_members() -> Vec<String> {
 fn pure_crates_depend_on_no_web_framework_database_or_http_client() {
     for krate in PURE {
         let deps = dependency_names(krate, None);
-        assert!(deps.iter().any(|d| d == krate), "cargo tree did not list {krate} itself");
+        assert!(
+            deps.iter().any(|d| d == krate),
+            "cargo tree did not list {krate} itself"
+        );
         for forbidden in IO_CRATES {
-            assert!(!deps.iter().any(|d| d == forbidden), "{krate} depends on {forbidden}");
+            assert!(
+                !deps.iter().any(|d| d == forbidden),
+                "{krate} depends on {forbidden}"
+            );
         }
-        assert!(!deps.iter().any(|d| d.starts_with("diesel") || d == "tokio-postgres"), "{krate} reaches the database");
+        assert!(
+            !deps
+                .iter()
+                .any(|d| d.starts_with("diesel") || d == "tokio-postgres"),
+            "{krate} reaches the database"
+        );
     }
 }
 
@@ -52,7 +79,11 @@ fn only_the_database_crate_uses_diesel_directly() {
     for krate in workspace_members() {
         let direct = dependency_names(&krate, Some(1));
         let uses_diesel = direct.iter().skip(1).any(|d| d.starts_with("diesel"));
-        assert_eq!(uses_diesel, krate == "database", "{krate}: direct dependencies {direct:?}");
+        assert_eq!(
+            uses_diesel,
+            krate == "database",
+            "{krate}: direct dependencies {direct:?}"
+        );
     }
 }
 
@@ -81,8 +112,17 @@ fn no_sql_or_schema_outside_the_database_crate() {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
-        for needle in ["diesel::", "sql_query(", "crate::schema", "database::schema"] {
-            assert!(!text.contains(needle), "{} contains `{needle}`", file.display());
+        for needle in [
+            "diesel::",
+            "sql_query(",
+            "crate::schema",
+            "database::schema",
+        ] {
+            assert!(
+                !text.contains(needle),
+                "{} contains `{needle}`",
+                file.display()
+            );
         }
     }
 }
@@ -96,9 +136,17 @@ fn every_crate_says_what_it_owns_in_a_doc_comment() {
             "xtask" => root.join("xtask/src"),
             other => root.join("crates").join(other).join("src"),
         };
-        let entry = if dir.join("lib.rs").exists() { dir.join("lib.rs") } else { dir.join("main.rs") };
+        let entry = if dir.join("lib.rs").exists() {
+            dir.join("lib.rs")
+        } else {
+            dir.join("main.rs")
+        };
         let text = std::fs::read_to_string(&entry).unwrap();
-        assert!(text.trim_start().starts_with("//!"), "{} must start with a //! doc", entry.display());
+        assert!(
+            text.trim_start().starts_with("//!"),
+            "{} must start with a //! doc",
+            entry.display()
+        );
     }
 }
 
@@ -106,7 +154,10 @@ fn every_crate_says_what_it_owns_in_a_doc_comment() {
 fn architecture_names_every_crate() {
     let text = std::fs::read_to_string(workspace_root().join("ARCHITECTURE.md")).unwrap();
     for krate in workspace_members() {
-        assert!(text.contains(&format!("`{krate}`")), "ARCHITECTURE.md does not mention `{krate}`");
+        assert!(
+            text.contains(&format!("`{krate}`")),
+            "ARCHITECTURE.md does not mention `{krate}`"
+        );
     }
 }
 
@@ -122,6 +173,10 @@ fn no_hand_written_source_file_is_past_four_hundred_lines() {
             continue;
         }
         let lines = std::fs::read_to_string(&file).unwrap().lines().count();
-        assert!(lines <= 400, "{} has {lines} lines: split it by domain concept", file.display());
+        assert!(
+            lines <= 400,
+            "{} has {lines} lines: split it by domain concept",
+            file.display()
+        );
     }
 }

@@ -23,7 +23,10 @@ pub fn random_code(rng: &dyn SecureRandom, len: usize) -> Result<String, CodeErr
             rng.fill(&mut byte).map_err(|_| CodeError::Random)?;
             let [b] = byte;
             if b < LIMIT {
-                let symbol = ALPHABET.get(usize::from(b % 31)).copied().ok_or(CodeError::Random)?;
+                let symbol = ALPHABET
+                    .get(usize::from(b % 31))
+                    .copied()
+                    .ok_or(CodeError::Random)?;
                 code.push(char::from(symbol));
             }
         }

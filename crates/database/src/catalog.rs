@@ -68,7 +68,11 @@ pub struct CardTier {
 
 impl CardTier {
     pub fn tier(&self) -> Result<Tier, LedgerError> {
-        Tier::new(self.name.clone(), ledger::Points::new(self.threshold), self.multiplier.clone())
+        Tier::new(
+            self.name.clone(),
+            ledger::Points::new(self.threshold),
+            self.multiplier.clone(),
+        )
     }
 }
 
@@ -131,7 +135,11 @@ pub async fn create_card(conn: &mut AsyncPgConnection, new: &NewCard<'_>) -> Res
         .await?)
 }
 
-pub async fn cards_of_club(conn: &mut AsyncPgConnection, partner_id: i64, club_id: i64) -> Result<Vec<Card>, DbError> {
+pub async fn cards_of_club(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    club_id: i64,
+) -> Result<Vec<Card>, DbError> {
     Ok(cards::table
         .filter(cards::partner_id.eq(partner_id))
         .filter(cards::club_id.eq(club_id))
@@ -141,7 +149,11 @@ pub async fn cards_of_club(conn: &mut AsyncPgConnection, partner_id: i64, club_i
         .await?)
 }
 
-pub async fn find_card(conn: &mut AsyncPgConnection, partner_id: i64, id: i64) -> Result<Option<Card>, DbError> {
+pub async fn find_card(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<Card>, DbError> {
     Ok(cards::table
         .find((partner_id, id))
         .select(Card::as_select())
@@ -150,7 +162,11 @@ pub async fn find_card(conn: &mut AsyncPgConnection, partner_id: i64, id: i64) -
         .optional()?)
 }
 
-pub async fn tiers_of_card(conn: &mut AsyncPgConnection, partner_id: i64, card_id: i64) -> Result<Vec<CardTier>, DbError> {
+pub async fn tiers_of_card(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    card_id: i64,
+) -> Result<Vec<CardTier>, DbError> {
     Ok(card_tiers::table
         .filter(card_tiers::partner_id.eq(partner_id))
         .filter(card_tiers::card_id.eq(card_id))

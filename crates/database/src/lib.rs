@@ -28,10 +28,10 @@ pub mod tokens;
 pub mod tx;
 pub mod wallets;
 
-pub use error::DbError;
-pub use scoped_futures::ScopedFutureExt;
 pub use diesel_async::AsyncPgConnection as Connection;
+pub use error::DbError;
 pub use pool::{connect, Pool, PoolOptions};
+pub use scoped_futures::ScopedFutureExt;
 pub use tx::transaction;
 
 /// Whether a diesel error is a unique-key violation (never decided by message text).

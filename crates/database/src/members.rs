@@ -47,7 +47,10 @@ struct MemberRow<'a> {
     updated_at: OffsetDateTime,
 }
 
-pub async fn find_by_email(conn: &mut AsyncPgConnection, email_normalized: &str) -> Result<Option<Member>, DbError> {
+pub async fn find_by_email(
+    conn: &mut AsyncPgConnection,
+    email_normalized: &str,
+) -> Result<Option<Member>, DbError> {
     Ok(members::table
         .filter(members::email_normalized.eq(email_normalized))
         .select(Member::as_select())
@@ -57,7 +60,12 @@ pub async fn find_by_email(conn: &mut AsyncPgConnection, email_normalized: &str)
 }
 
 pub async fn find_by_id(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<Member>, DbError> {
-    Ok(members::table.find(id).select(Member::as_select()).first(conn).await.optional()?)
+    Ok(members::table
+        .find(id)
+        .select(Member::as_select())
+        .first(conn)
+        .await
+        .optional()?)
 }
 
 /// Finds the member with this email or creates one, safely under concurrency: two

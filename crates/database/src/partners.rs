@@ -77,11 +77,19 @@ pub async fn create_with_owner(
 }
 
 pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<Partner>, DbError> {
-    Ok(partners::table.find(id).select(Partner::as_select()).first(conn).await.optional()?)
+    Ok(partners::table
+        .find(id)
+        .select(Partner::as_select())
+        .first(conn)
+        .await
+        .optional()?)
 }
 
 /// Active users with this email, across partners (partner sign-in starts here).
-pub async fn users_by_email(conn: &mut AsyncPgConnection, email_normalized: &str) -> Result<Vec<PartnerUser>, DbError> {
+pub async fn users_by_email(
+    conn: &mut AsyncPgConnection,
+    email_normalized: &str,
+) -> Result<Vec<PartnerUser>, DbError> {
     Ok(partner_users::table
         .filter(partner_users::email_normalized.eq(email_normalized))
         .filter(partner_users::disabled_at.is_null())

@@ -25,7 +25,10 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        Self { max_size: 10, wait_timeout: Duration::from_secs(5) }
+        Self {
+            max_size: 10,
+            wait_timeout: Duration::from_secs(5),
+        }
     }
 }
 

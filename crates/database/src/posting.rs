@@ -117,7 +117,10 @@ struct NewEntry<'a> {
 
 /// Posts inside the caller's transaction (several postings and other writes can then
 /// commit together). The caller must have opened a transaction on `conn`.
-pub async fn post_in(conn: &mut AsyncPgConnection, posting: &Posting) -> Result<Posted, PostingError> {
+pub async fn post_in(
+    conn: &mut AsyncPgConnection,
+    posting: &Posting,
+) -> Result<Posted, PostingError> {
     let balance: i64 = wallets::table
         .filter(wallets::partner_id.eq(posting.partner_id))
         .filter(wallets::id.eq(posting.wallet_id))
@@ -130,9 +133,14 @@ pub async fn post_in(conn: &mut AsyncPgConnection, posting: &Posting) -> Result<
 
     if let Some(existing) = find_by_key(conn, posting.partner_id, &posting.idempotency_key).await? {
         return if same_content(&existing, posting) {
-            Ok(Posted { entry: existing, replayed: true })
+            Ok(Posted {
+                entry: existing,
+                replayed: true,
+            })
         } else {
-            Err(PostingError::IdempotencyKeyReused(posting.idempotency_key.clone()))
+            Err(PostingError::IdempotencyKeyReused(
+                posting.idempotency_key.clone(),
+            ))
         };
     }
 
@@ -170,7 +178,10 @@ pub async fn post_in(conn: &mut AsyncPgConnection, posting: &Posting) -> Result<
         .execute(conn)
         .await?;
 
-    Ok(Posted { entry, replayed: false })
+    Ok(Posted {
+        entry,
+        replayed: false,
+    })
 }
 
 /// Posts in a transaction of its own. A concurrent posting of the same key on another
@@ -184,7 +195,9 @@ pub async fn post(pool: &Pool, posting: &Posting) -> Result<Posted, PostingError
             .transaction(async |conn| post_in(conn, posting).await)
             .await;
         match result {
-            Err(PostingError::Db(DbError::Query(ref e))) if is_unique_violation(e) && !tried_again => {
+            Err(PostingError::Db(DbError::Query(ref e)))
+                if is_unique_violation(e) && !tried_again =>
+            {
                 tried_again = true;
             }
             other => return other,

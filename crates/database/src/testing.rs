@@ -56,7 +56,10 @@ pub fn with_database(url: &str, database: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
-    let path_start = base[scheme_end..].find('/').map(|i| i + scheme_end).unwrap_or(base.len());
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map(|i| i + scheme_end)
+        .unwrap_or(base.len());
     let mut out = format!("{}/{}", &base[..path_start], database);
     if let Some(q) = query {
         out.push('?');
@@ -73,7 +76,12 @@ pub fn migrations_hash() -> String {
     files.sort();
     let mut hasher = Sha256::new();
     for path in files {
-        hasher.update(path.strip_prefix(&dir).unwrap().to_string_lossy().as_bytes());
+        hasher.update(
+            path.strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .as_bytes(),
+        );
         hasher.update(std::fs::read(&path).unwrap());
     }
     let digest = hasher.finalize();
@@ -81,7 +89,9 @@ pub fn migrations_hash() -> String {
 }
 
 fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display())) {
+    for entry in
+        std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+    {
         let path = entry.unwrap().path();
         if path.is_dir() {
             collect(&path, out);
@@ -159,7 +169,11 @@ async fn ensure_template(admin_url: &str, hash: &str) -> String {
         .await
         .expect("advisory lock");
     sweep_tests(&mut conn).await;
-    if database_names(&mut conn, &template).await.iter().all(|n| n != &template) {
+    if database_names(&mut conn, &template)
+        .await
+        .iter()
+        .all(|n| n != &template)
+    {
         sweep_templates(&mut conn, &template).await;
         let building = format!("{template}_wip");
         drop_database(&mut conn, &building).await;
@@ -170,10 +184,12 @@ async fn ensure_template(admin_url: &str, hash: &str) -> String {
         migrate::run_pending(&with_database(admin_url, &building))
             .await
             .expect("migrate the template database");
-        diesel::sql_query(format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
-            .execute(&mut conn)
-            .await
-            .expect("publish the template database");
+        diesel::sql_query(format!(
+            "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("publish the template database");
     }
     diesel::sql_query(format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
         .execute(&mut conn)
@@ -184,14 +200,20 @@ async fn ensure_template(admin_url: &str, hash: &str) -> String {
 
 impl std::fmt::Debug for TestDatabase {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestDatabase").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("TestDatabase")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
 impl TestDatabase {
     /// A fresh database with every migration applied and a pool of 10 connections.
     pub async fn new() -> TestDatabase {
-        Self::with_pool(PoolOptions { max_size: 10, ..PoolOptions::default() }).await
+        Self::with_pool(PoolOptions {
+            max_size: 10,
+            ..PoolOptions::default()
+        })
+        .await
     }
 
     pub async fn with_pool(options: PoolOptions) -> TestDatabase {
@@ -204,13 +226,20 @@ impl TestDatabase {
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
         let mut conn = admin_connection(&admin_url).await;
-        diesel::sql_query(format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
-            .execute(&mut conn)
-            .await
-            .unwrap_or_else(|e| panic!("create test database {name}: {e}"));
+        diesel::sql_query(format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("create test database {name}: {e}"));
         let url = with_database(&admin_url, &name);
         let pool = crate::connect(&url, options).expect("pool");
-        TestDatabase { name, url, admin_url, pool }
+        TestDatabase {
+            name,
+            url,
+            admin_url,
+            pool,
+        }
     }
 
     /// An empty database with no migrations applied (for migration tests).
@@ -228,14 +257,23 @@ impl TestDatabase {
             .unwrap_or_else(|e| panic!("create test database {name}: {e}"));
         let url = with_database(&admin_url, &name);
         let pool = crate::connect(&url, PoolOptions::default()).expect("pool");
-        TestDatabase { name, url, admin_url, pool }
+        TestDatabase {
+            name,
+            url,
+            admin_url,
+            pool,
+        }
     }
 
     /// Drops the database now, cutting every connection to it (to test what happens
     /// when the database goes away under a running server).
     pub async fn terminate_and_drop(&self) {
         let mut conn = admin_connection(&self.admin_url).await;
-        assert!(drop_database(&mut conn, &self.name).await, "drop {}", self.name);
+        assert!(
+            drop_database(&mut conn, &self.name).await,
+            "drop {}",
+            self.name
+        );
     }
 
     pub fn pool(&self) -> &Pool {
@@ -258,7 +296,10 @@ impl Drop for TestDatabase {
         let name = self.name.clone();
         // Drop runs inside the test's runtime; a thread with its own runtime can block.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let mut conn = AsyncPgConnection::establish(&admin_url).await.ok()?;
                 Some(drop_database(&mut conn, &name).await)
@@ -266,7 +307,10 @@ impl Drop for TestDatabase {
         })
         .join();
         if !matches!(dropped, Ok(Some(true))) {
-            eprintln!("warning: test database {} was not dropped; the next run sweeps it", self.name);
+            eprintln!(
+                "warning: test database {} was not dropped; the next run sweeps it",
+                self.name
+            );
         }
     }
 }

@@ -31,7 +31,10 @@ pub struct NewApiToken<'a> {
     pub now: OffsetDateTime,
 }
 
-pub async fn create(conn: &mut AsyncPgConnection, new: &NewApiToken<'_>) -> Result<ApiToken, DbError> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    new: &NewApiToken<'_>,
+) -> Result<ApiToken, DbError> {
     Ok(diesel::insert_into(api_tokens::table)
         .values((
             api_tokens::partner_id.eq(new.partner_id),
@@ -47,7 +50,10 @@ pub async fn create(conn: &mut AsyncPgConnection, new: &NewApiToken<'_>) -> Resu
 }
 
 /// The unrevoked token with this hash (any partner: the hash names the partner).
-pub async fn find_active(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> Result<Option<ApiToken>, DbError> {
+pub async fn find_active(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> Result<Option<ApiToken>, DbError> {
     Ok(api_tokens::table
         .filter(api_tokens::token_hash.eq(token_hash))
         .filter(api_tokens::revoked_at.is_null())

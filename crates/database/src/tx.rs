@@ -1,7 +1,7 @@
 //! Transactions for callers outside this crate, without them knowing diesel.
 
-use scoped_futures::ScopedBoxFuture;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use scoped_futures::ScopedBoxFuture;
 
 use crate::{pool, DbError, Pool};
 
@@ -21,7 +21,9 @@ impl<E> From<diesel::result::Error> for TxError<E> {
 /// `|conn| async move { … }.scope_boxed()`.
 pub async fn transaction<'a, T, E, F>(pool: &Pool, work: F) -> Result<T, E>
 where
-    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>> + Send + 'a,
+    F: for<'r> FnOnce(&'r mut AsyncPgConnection) -> ScopedBoxFuture<'a, 'r, Result<T, E>>
+        + Send
+        + 'a,
     T: Send + 'a,
     E: From<DbError> + Send + 'a,
 {

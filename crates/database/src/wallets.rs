@@ -47,7 +47,11 @@ pub async fn find(
         .optional()?)
 }
 
-pub async fn find_by_id(conn: &mut AsyncPgConnection, partner_id: i64, id: i64) -> Result<Option<Wallet>, DbError> {
+pub async fn find_by_id(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<Wallet>, DbError> {
     Ok(wallets::table
         .find((partner_id, id))
         .select(Wallet::as_select())
@@ -66,7 +70,13 @@ pub async fn find_or_create(
     now: OffsetDateTime,
 ) -> Result<(Wallet, bool), DbError> {
     let inserted = diesel::insert_into(wallets::table)
-        .values(NewWallet { partner_id, card_id, member_id, created_at: now, updated_at: now })
+        .values(NewWallet {
+            partner_id,
+            card_id,
+            member_id,
+            created_at: now,
+            updated_at: now,
+        })
         .on_conflict((wallets::partner_id, wallets::card_id, wallets::member_id))
         .do_nothing()
         .returning(Wallet::as_returning())

@@ -33,12 +33,19 @@ async fn migrations_run_up_down_and_up_again() {
     let applied = migrate::run_pending(db.url()).await.unwrap();
     assert_eq!(applied.len(), before.pending.len());
     let tables = user_tables(&db).await;
-    assert!(tables >= 20, "expected the whole schema, found {tables} tables");
+    assert!(
+        tables >= 20,
+        "expected the whole schema, found {tables} tables"
+    );
     assert!(migrate::status(db.url()).await.unwrap().is_current());
 
     let reverted = migrate::revert_all(db.url()).await.unwrap();
     assert_eq!(reverted.len(), applied.len());
-    assert_eq!(user_tables(&db).await, 0, "down migrations must remove everything");
+    assert_eq!(
+        user_tables(&db).await,
+        0,
+        "down migrations must remove everything"
+    );
 
     migrate::run_pending(db.url()).await.unwrap();
     assert_eq!(user_tables(&db).await, tables);

@@ -36,11 +36,16 @@ impl Email {
             && !local.contains('@')
             && domain.contains('.')
             && labels_ok
-            && trimmed.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != ',');
+            && trimmed
+                .chars()
+                .all(|c| !c.is_whitespace() && !c.is_control() && c != '<' && c != '>' && c != ',');
         if !well_formed {
             return Err(EmailError::Malformed);
         }
-        Ok(Email { original: trimmed.to_owned(), normalized: trimmed.to_lowercase() })
+        Ok(Email {
+            original: trimmed.to_owned(),
+            normalized: trimmed.to_lowercase(),
+        })
     }
 
     /// As the person typed it (trimmed).
@@ -69,9 +74,20 @@ mod tests {
     #[test]
     fn refuses_what_is_not_an_address() {
         assert_eq!(Email::parse("   "), Err(EmailError::Empty));
-        for bad in ["ann", "ann@", "@example.com", "ann@example", "a n@example.com", "ann@exa..mple.com", "<a@b.co>"] {
+        for bad in [
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "a n@example.com",
+            "ann@exa..mple.com",
+            "<a@b.co>",
+        ] {
             assert_eq!(Email::parse(bad), Err(EmailError::Malformed), "{bad}");
         }
-        assert_eq!(Email::parse(&format!("{}@example.com", "a".repeat(300))), Err(EmailError::TooLong));
+        assert_eq!(
+            Email::parse(&format!("{}@example.com", "a".repeat(300))),
+            Err(EmailError::TooLong)
+        );
     }
 }

@@ -85,7 +85,9 @@ impl SecretKey {
     fn derive_hmac(&self, purpose: Purpose) -> Result<hmac::Key, KeyError> {
         let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"tally").extract(self.0.expose_secret());
         let labels = [purpose.label()];
-        let okm = prk.expand(&labels, hmac::HMAC_SHA256).map_err(|_| KeyError::Derivation)?;
+        let okm = prk
+            .expand(&labels, hmac::HMAC_SHA256)
+            .map_err(|_| KeyError::Derivation)?;
         Ok(hmac::Key::from(okm))
     }
 }
@@ -104,14 +106,20 @@ impl KeyRing {
 
     /// Keyed hash (HMAC-SHA256) under the current key's derived key for `purpose`.
     pub fn hash(&self, purpose: Purpose, data: &[u8]) -> Result<Vec<u8>, KeyError> {
-        Ok(hmac::sign(&self.current.derive_hmac(purpose)?, data).as_ref().to_vec())
+        Ok(hmac::sign(&self.current.derive_hmac(purpose)?, data)
+            .as_ref()
+            .to_vec())
     }
 
     /// The hashes a stored value may carry: under the current key, then the previous.
     pub fn hash_candidates(&self, purpose: Purpose, data: &[u8]) -> Result<Vec<Vec<u8>>, KeyError> {
         let mut out = vec![self.hash(purpose, data)?];
         if let Some(previous) = &self.previous {
-            out.push(hmac::sign(&previous.derive_hmac(purpose)?, data).as_ref().to_vec());
+            out.push(
+                hmac::sign(&previous.derive_hmac(purpose)?, data)
+                    .as_ref()
+                    .to_vec(),
+            );
         }
         Ok(out)
     }
@@ -122,7 +130,8 @@ mod tests {
     use super::*;
 
     fn key(byte: u8) -> SecretKey {
-        SecretKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([byte; 32])).unwrap()
+        SecretKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([byte; 32]))
+            .unwrap()
     }
 
     #[test]
@@ -136,7 +145,9 @@ mod tests {
 
     #[test]
     fn previous_key_still_yields_a_candidate() {
-        let old = KeyRing::new(key(1), None).hash(Purpose::TokenHash, b"t").unwrap();
+        let old = KeyRing::new(key(1), None)
+            .hash(Purpose::TokenHash, b"t")
+            .unwrap();
         let rotated = KeyRing::new(key(2), Some(key(1)));
         let candidates = rotated.hash_candidates(Purpose::TokenHash, b"t").unwrap();
         assert_eq!(candidates.len(), 2);
@@ -146,8 +157,14 @@ mod tests {
 
     #[test]
     fn short_or_garbled_keys_are_refused() {
-        assert_eq!(SecretKey::from_base64("c2hvcnQ=").unwrap_err(), KeyError::TooShort(5));
-        assert_eq!(SecretKey::from_base64("not base64 !!").unwrap_err(), KeyError::NotBase64);
+        assert_eq!(
+            SecretKey::from_base64("c2hvcnQ=").unwrap_err(),
+            KeyError::TooShort(5)
+        );
+        assert_eq!(
+            SecretKey::from_base64("not base64 !!").unwrap_err(),
+            KeyError::NotBase64
+        );
     }
 
     #[test]

@@ -13,7 +13,9 @@ pub enum TokenError {
 /// A new token: `prefix` followed by 256 random bits in URL-safe base64.
 pub fn generate_token(prefix: &str) -> Result<SecretString, TokenError> {
     let mut bytes = [0u8; 32];
-    rand::SystemRandom::new().fill(&mut bytes).map_err(|_| TokenError::Random)?;
+    rand::SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| TokenError::Random)?;
     let body = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
     Ok(SecretString::from(format!("{prefix}{body}")))
 }

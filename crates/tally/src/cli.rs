@@ -53,7 +53,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = config.database_url.expose_secret().to_owned();
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let status = database::migrate::status(&url).await.context("reading the database's migrations")?;
+            let status = database::migrate::status(&url)
+                .await
+                .context("reading the database's migrations")?;
             if !status.is_current() {
                 anyhow::bail!(
                     "the database is behind this version of Tally ({} migration(s) pending: {}); run `tally migrate` first",
@@ -67,7 +69,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             http::serve(config).await
         }
         Command::Migrate => {
-            let applied = database::migrate::run_pending(&url).await.context("migrating")?;
+            let applied = database::migrate::run_pending(&url)
+                .await
+                .context("migrating")?;
             if applied.is_empty() {
                 eprintln!("The database is up to date.");
             } else {
@@ -79,24 +83,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Admin(admin) => {
-            let pool = database::connect(&url, database::PoolOptions { max_size: 2, ..Default::default() })?;
+            let pool = database::connect(
+                &url,
+                database::PoolOptions {
+                    max_size: 2,
+                    ..Default::default()
+                },
+            )?;
             ensure_migrated(&url).await?;
             match admin {
-                Admin::CreatePartner { name, email, timezone } => {
+                Admin::CreatePartner {
+                    name,
+                    email,
+                    timezone,
+                } => {
                     let created = usecases::onboarding::create_partner(
                         &pool,
-                        &usecases::onboarding::PartnerForm { name, email, timezone },
+                        &usecases::onboarding::PartnerForm {
+                            name,
+                            email,
+                            timezone,
+                        },
                         time::OffsetDateTime::now_utc(),
                     )
                     .await?;
                     println!(
                         "Partner {} created (id {}). {} can sign in at {}/partner/login.",
-                        created.partner.name, created.partner.id, created.owner.email, config.public_base_url
+                        created.partner.name,
+                        created.partner.id,
+                        created.owner.email,
+                        config.public_base_url
                     );
                     Ok(())
                 }
                 Admin::SeedDemo { json } => {
-                    let seeded = usecases::demo::seed(&pool, &config.keys, time::OffsetDateTime::now_utc()).await?;
+                    let seeded =
+                        usecases::demo::seed(&pool, &config.keys, time::OffsetDateTime::now_utc())
+                            .await?;
                     if json {
                         println!("{}", seeded.to_json());
                     } else {

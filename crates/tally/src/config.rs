@@ -56,7 +56,10 @@ pub struct Config {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{name} is required{why}")]
-    Missing { name: &'static str, why: &'static str },
+    Missing {
+        name: &'static str,
+        why: &'static str,
+    },
     #[error("{name} is not valid: {reason}")]
     Invalid { name: &'static str, reason: String },
     #[error("could not keep the generated development key in {path}: {reason}")]
@@ -64,7 +67,10 @@ pub enum ConfigError {
 }
 
 fn invalid(name: &'static str, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { name, reason: reason.into() }
+    ConfigError::Invalid {
+        name,
+        reason: reason.into(),
+    }
 }
 
 impl Config {
@@ -78,14 +84,22 @@ impl Config {
         let env = match lookup("TALLY_ENV").as_deref().map(str::trim) {
             None | Some("production") => Environment::Production,
             Some("dev") | Some("development") => Environment::Dev,
-            Some(other) => return Err(invalid("TALLY_ENV", format!("'{other}': use 'production' or 'dev'"))),
+            Some(other) => {
+                return Err(invalid(
+                    "TALLY_ENV",
+                    format!("'{other}': use 'production' or 'dev'"),
+                ))
+            }
         };
         let database_url = lookup("DATABASE_URL").ok_or(ConfigError::Missing {
             name: "DATABASE_URL",
             why: " (e.g. postgres://user@127.0.0.1:5432/tally; `cargo xtask dev` provides one)",
         })?;
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
-            return Err(invalid("DATABASE_URL", "it must start with postgres:// or postgresql://"));
+            return Err(invalid(
+                "DATABASE_URL",
+                "it must start with postgres:// or postgresql://",
+            ));
         }
         let database_pool_size = match lookup("DATABASE_POOL_SIZE") {
             None => 10,
@@ -94,18 +108,31 @@ impl Config {
                 .parse::<usize>()
                 .ok()
                 .filter(|n| (1..=200).contains(n))
-                .ok_or_else(|| invalid("DATABASE_POOL_SIZE", format!("'{v}': a whole number from 1 to 200")))?,
+                .ok_or_else(|| {
+                    invalid(
+                        "DATABASE_POOL_SIZE",
+                        format!("'{v}': a whole number from 1 to 200"),
+                    )
+                })?,
         };
         let bind_addr = lookup("BIND_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .trim()
             .parse::<SocketAddr>()
-            .map_err(|e| invalid("BIND_ADDR", format!("{e} (expected host:port, e.g. 127.0.0.1:8080)")))?;
+            .map_err(|e| {
+                invalid(
+                    "BIND_ADDR",
+                    format!("{e} (expected host:port, e.g. 127.0.0.1:8080)"),
+                )
+            })?;
         let public_base_url = parse_base_url(lookup("PUBLIC_BASE_URL").as_deref())?;
         let smtp_url = lookup("SMTP_URL");
         if let Some(url) = &smtp_url {
             if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
-                return Err(invalid("SMTP_URL", "it must start with smtp:// or smtps://"));
+                return Err(invalid(
+                    "SMTP_URL",
+                    "it must start with smtp:// or smtps://",
+                ));
             }
         } else if env == Environment::Production {
             return Err(ConfigError::Missing {
@@ -141,11 +168,19 @@ impl Config {
             feature_woocommerce: parse_bool("FEATURE_WOOCOMMERCE", lookup("FEATURE_WOOCOMMERCE"))?,
             smtp_url: smtp_url.map(SecretString::from),
             mail_from: lookup("MAIL_FROM").unwrap_or_else(|| "no-reply@localhost".into()),
-            woo_allow_private_networks: parse_bool("WOO_ALLOW_PRIVATE_NETWORKS", lookup("WOO_ALLOW_PRIVATE_NETWORKS"))?,
+            woo_allow_private_networks: parse_bool(
+                "WOO_ALLOW_PRIVATE_NETWORKS",
+                lookup("WOO_ALLOW_PRIVATE_NETWORKS"),
+            )?,
             woo_extra_ca_cert: lookup("WOO_EXTRA_CA_CERT").map(PathBuf::from),
             reconcile_interval: match lookup("RECONCILE_INTERVAL") {
                 None => Duration::from_secs(600),
-                Some(v) => parse_duration(&v).ok_or_else(|| invalid("RECONCILE_INTERVAL", format!("'{v}': use e.g. 30s, 10m or 1h")))?,
+                Some(v) => parse_duration(&v).ok_or_else(|| {
+                    invalid(
+                        "RECONCILE_INTERVAL",
+                        format!("'{v}': use e.g. 30s, 10m or 1h"),
+                    )
+                })?,
             },
             trusted_proxies: parse_proxies(lookup("TRUSTED_PROXIES").as_deref())?,
         })
@@ -153,19 +188,29 @@ impl Config {
 }
 
 fn parse_base_url(value: Option<&str>) -> Result<String, ConfigError> {
-    let url = value.unwrap_or("http://127.0.0.1:8080").trim().trim_end_matches('/');
+    let url = value
+        .unwrap_or("http://127.0.0.1:8080")
+        .trim()
+        .trim_end_matches('/');
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"))
         .ok_or_else(|| invalid("PUBLIC_BASE_URL", "it must start with http:// or https://"))?;
     if rest.is_empty() || rest.contains(char::is_whitespace) || rest.contains(['?', '#']) {
-        return Err(invalid("PUBLIC_BASE_URL", format!("'{url}' is not a base URL like https://loyalty.example.com")));
+        return Err(invalid(
+            "PUBLIC_BASE_URL",
+            format!("'{url}' is not a base URL like https://loyalty.example.com"),
+        ));
     }
     Ok(url.to_owned())
 }
 
 fn parse_bool(name: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
-    match value.as_deref().map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+    match value
+        .as_deref()
+        .map(|v| v.trim().to_ascii_lowercase())
+        .as_deref()
+    {
         None | Some("false") | Some("0") | Some("no") | Some("off") => Ok(false),
         Some("true") | Some("1") | Some("yes") | Some("on") => Ok(true),
         Some(other) => Err(invalid(name, format!("'{other}': use true or false"))),
@@ -195,7 +240,10 @@ fn parse_proxies(value: Option<&str>) -> Result<Vec<IpAddr>, ConfigError> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse::<IpAddr>().map_err(|_| invalid("TRUSTED_PROXIES", format!("'{s}' is not an IP address"))))
+        .map(|s| {
+            s.parse::<IpAddr>()
+                .map_err(|_| invalid("TRUSTED_PROXIES", format!("'{s}' is not an IP address")))
+        })
         .collect()
 }
 
@@ -203,7 +251,10 @@ fn parse_proxies(value: Option<&str>) -> Result<Vec<IpAddr>, ConfigError> {
 /// restarting the dev server signs nobody out.
 fn dev_key(dir: &Path) -> Result<SecretKey, ConfigError> {
     let path = dir.join("app-secret-key");
-    let fail = |reason: String| ConfigError::DevKey { path: path.display().to_string(), reason };
+    let fail = |reason: String| ConfigError::DevKey {
+        path: path.display().to_string(),
+        reason,
+    };
     match std::fs::read_to_string(&path) {
         Ok(text) => SecretKey::from_base64(&text).map_err(|e| fail(e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

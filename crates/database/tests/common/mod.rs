@@ -55,23 +55,45 @@ pub async fn world() -> World {
     )
     .await
     .unwrap();
-    let club = catalog::find_or_create_club(&mut conn, partner.id, "Café club", now()).await.unwrap();
+    let club = catalog::find_or_create_club(&mut conn, partner.id, "Café club", now())
+        .await
+        .unwrap();
     let rule = usd_rule();
     let card = catalog::create_card(
         &mut conn,
-        &NewCard { partner_id: partner.id, club_id: club.id, name: "Coffee card", rule: &rule, now: now() },
+        &NewCard {
+            partner_id: partner.id,
+            club_id: club.id,
+            name: "Coffee card",
+            rule: &rule,
+            now: now(),
+        },
     )
     .await
     .unwrap();
     let (member, created) = members::find_or_create(
         &mut conn,
-        &NewMember { email: "Ann@Example.com", email_normalized: "ann@example.com", name: "Ann", language: "en", now: now() },
-        || "ANNCODE2".to_string(),
+        &NewMember {
+            email: "Ann@Example.com",
+            email_normalized: "ann@example.com",
+            name: "Ann",
+            language: "en",
+            now: now(),
+        },
+        || "ANNC2DE3".to_string(),
     )
     .await
     .unwrap();
     assert!(created);
-    let (wallet, _) = wallets::find_or_create(&mut conn, partner.id, card.id, member.id, now()).await.unwrap();
+    let (wallet, _) = wallets::find_or_create(&mut conn, partner.id, card.id, member.id, now())
+        .await
+        .unwrap();
     drop(conn);
-    World { db, partner_id: partner.id, card, member_id: member.id, wallet_id: wallet.id }
+    World {
+        db,
+        partner_id: partner.id,
+        card,
+        member_id: member.id,
+        wallet_id: wallet.id,
+    }
 }

@@ -3,7 +3,10 @@ use std::collections::HashMap;
 use super::*;
 
 fn load(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-    let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     Config::from_lookup(|k| map.get(k).cloned())
 }
 
@@ -11,25 +14,49 @@ const KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 
 #[test]
 fn production_refuses_to_start_without_a_secret_key() {
-    let err = load(&[("DATABASE_URL", "postgres://x@h/db"), ("SMTP_URL", "smtp://h:587")]).unwrap_err();
-    assert!(err.to_string().starts_with("APP_SECRET_KEY is required in production"), "{err}");
+    let err = load(&[
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("SMTP_URL", "smtp://h:587"),
+    ])
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("APP_SECRET_KEY is required in production"),
+        "{err}"
+    );
 }
 
 #[test]
 fn production_refuses_to_start_without_smtp() {
-    let err = load(&[("DATABASE_URL", "postgres://x@h/db"), ("APP_SECRET_KEY", KEY)]).unwrap_err();
-    assert!(err.to_string().starts_with("SMTP_URL is required in production"), "{err}");
+    let err = load(&[
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("APP_SECRET_KEY", KEY),
+    ])
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("SMTP_URL is required in production"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_missing_database_url_is_named() {
     let err = load(&[("TALLY_ENV", "dev")]).unwrap_err();
-    assert!(err.to_string().starts_with("DATABASE_URL is required"), "{err}");
+    assert!(
+        err.to_string().starts_with("DATABASE_URL is required"),
+        "{err}"
+    );
 }
 
 #[test]
 fn defaults_follow_the_spec() {
-    let c = load(&[("DATABASE_URL", "postgres://x@h/db"), ("APP_SECRET_KEY", KEY), ("SMTP_URL", "smtp://h:587")]).unwrap();
+    let c = load(&[
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("APP_SECRET_KEY", KEY),
+        ("SMTP_URL", "smtp://h:587"),
+    ])
+    .unwrap();
     assert_eq!(c.env, Environment::Production);
     assert_eq!(c.bind_addr.to_string(), "127.0.0.1:8080");
     assert_eq!(c.public_base_url, "http://127.0.0.1:8080");
@@ -42,7 +69,11 @@ fn defaults_follow_the_spec() {
 
 #[test]
 fn malformed_values_name_their_variable() {
-    let base = [("DATABASE_URL", "postgres://x@h/db"), ("APP_SECRET_KEY", KEY), ("SMTP_URL", "smtp://h:587")];
+    let base = [
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("APP_SECRET_KEY", KEY),
+        ("SMTP_URL", "smtp://h:587"),
+    ];
     for (name, value) in [
         ("BIND_ADDR", "localhost"),
         ("TALLY_ENV", "staging"),
@@ -65,7 +96,11 @@ fn malformed_values_name_their_variable() {
 fn dev_generates_a_key_once_and_keeps_it() {
     let dir = std::env::temp_dir().join(format!("tally-config-test-{}", std::process::id()));
     let dir_str = dir.to_string_lossy().to_string();
-    let vars = [("DATABASE_URL", "postgres://x@h/db"), ("TALLY_ENV", "dev"), ("TALLY_DEV_DIR", dir_str.as_str())];
+    let vars = [
+        ("DATABASE_URL", "postgres://x@h/db"),
+        ("TALLY_ENV", "dev"),
+        ("TALLY_DEV_DIR", dir_str.as_str()),
+    ];
     let first = load(&vars).unwrap();
     assert!(first.generated_key);
     assert!(first.smtp_url.is_none());
@@ -73,7 +108,10 @@ fn dev_generates_a_key_once_and_keeps_it() {
     let second = load(&vars).unwrap();
     let probe = |c: &Config| c.keys.hash(identity::Purpose::TokenHash, b"probe").unwrap();
     assert_eq!(probe(&first), probe(&second));
-    assert_eq!(std::fs::read_to_string(dir.join("app-secret-key")).unwrap(), stored);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("app-secret-key")).unwrap(),
+        stored
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

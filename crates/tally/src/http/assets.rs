@@ -19,6 +19,8 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
                 .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
                 .body(file.contents())
         }
-        None => HttpResponse::NotFound().content_type("text/plain; charset=utf-8").body("not found"),
+        None => HttpResponse::NotFound()
+            .content_type("text/plain; charset=utf-8")
+            .body("not found"),
     }
 }

@@ -28,13 +28,16 @@ pub struct AppState {
 
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
 /// The strict policy every page is served with: no inline scripts or styles, nothing
 /// from elsewhere, no framing.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; script-src 'self'; style-src 'self'; \
 img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
 frame-ancestors 'none'; base-uri 'none'";
 
@@ -50,7 +53,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let pool = database::connect(
         config.database_url.expose_secret(),
-        database::PoolOptions { max_size: config.database_pool_size, ..Default::default() },
+        database::PoolOptions {
+            max_size: config.database_pool_size,
+            ..Default::default()
+        },
     )?;
     let templates = Arc::new(Templates::load().context("loading the embedded templates")?);
     let bind_addr = config.bind_addr;
@@ -65,7 +71,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         trusted_proxies = config.trusted_proxies.len(),
         "starting"
     );
-    let state = AppState { pool, config: Arc::new(config), templates };
+    let state = AppState {
+        pool,
+        config: Arc::new(config),
+        templates,
+    };
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -83,7 +93,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
                 async move {
                     let mut res = fut.await?;
                     if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
-                        res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), value);
+                        res.headers_mut()
+                            .insert(header::HeaderName::from_static("x-request-id"), value);
                     }
                     Ok(res)
                 }

@@ -45,7 +45,10 @@ mod tests {
     #[test]
     fn every_embedded_template_parses() {
         let templates = Templates::load().unwrap();
-        assert!(templates.tera.get_template_names().any(|n| n == "home.html"));
+        assert!(templates
+            .tera
+            .get_template_names()
+            .any(|n| n == "home.html"));
     }
 
     #[test]
@@ -54,9 +57,18 @@ mod tests {
         collect(&TEMPLATE_DIR, &mut files);
         for (name, text) in files {
             let lower = text.to_lowercase();
-            assert!(!lower.contains("<script>") && !lower.contains("<script type"), "{name} has an inline script");
-            assert!(!lower.contains(" onclick=") && !lower.contains(" onload="), "{name} has an inline handler");
-            assert!(!lower.contains("<style") && !lower.contains(" style=\""), "{name} has an inline style");
+            assert!(
+                !lower.contains("<script>") && !lower.contains("<script type"),
+                "{name} has an inline script"
+            );
+            assert!(
+                !lower.contains(" onclick=") && !lower.contains(" onload="),
+                "{name} has an inline handler"
+            );
+            assert!(
+                !lower.contains("<style") && !lower.contains(" style=\""),
+                "{name} has an inline style"
+            );
         }
     }
 }

@@ -25,7 +25,11 @@ const CARD_NAME: &str = "Coffee Card";
 const MEMBERS: [(&str, &str, &[&str]); 3] = [
     ("ann@example.com", "Ann Archer", &["25.00", "12.50"]),
     ("ben@example.com", "Ben Baker", &["8.99"]),
-    ("cleo@example.com", "Cleo Clark", &["40.00", "3.75", "19.99"]),
+    (
+        "cleo@example.com",
+        "Cleo Clark",
+        &["40.00", "3.75", "19.99"],
+    ),
 ];
 
 #[derive(Debug)]
@@ -76,7 +80,11 @@ pub enum SeedError {
     Other(String),
 }
 
-pub async fn seed(pool: &database::Pool, keys: &KeyRing, now: OffsetDateTime) -> Result<Seeded, SeedError> {
+pub async fn seed(
+    pool: &database::Pool,
+    keys: &KeyRing,
+    now: OffsetDateTime,
+) -> Result<Seeded, SeedError> {
     let token = identity::generate_token("tly_").map_err(|e| SeedError::Other(e.to_string()))?;
     let token_hash = keys
         .hash(Purpose::TokenHash, token.expose_secret().as_bytes())
@@ -118,11 +126,24 @@ pub async fn seed(pool: &database::Pool, keys: &KeyRing, now: OffsetDateTime) ->
                 }
             };
             let club = catalog::find_or_create_club(conn, partner_id, CLUB_NAME, now).await?;
-            let card = match catalog::cards_of_club(conn, partner_id, club.id).await?.into_iter().find(|c| c.name == CARD_NAME) {
+            let card = match catalog::cards_of_club(conn, partner_id, club.id)
+                .await?
+                .into_iter()
+                .find(|c| c.name == CARD_NAME)
+            {
                 Some(card) => card,
                 None => {
-                    catalog::create_card(conn, &NewCard { partner_id, club_id: club.id, name: CARD_NAME, rule: &rule, now })
-                        .await?
+                    catalog::create_card(
+                        conn,
+                        &NewCard {
+                            partner_id,
+                            club_id: club.id,
+                            name: CARD_NAME,
+                            rule: &rule,
+                            now,
+                        },
+                    )
+                    .await?
                 }
             };
             for (email, name, purchases) in MEMBERS {
@@ -130,11 +151,18 @@ pub async fn seed(pool: &database::Pool, keys: &KeyRing, now: OffsetDateTime) ->
                 let rng = ring::rand::SystemRandom::new();
                 let (member, _) = members::find_or_create(
                     conn,
-                    &NewMember { email: email.as_str(), email_normalized: email.normalized(), name, language: "en", now },
+                    &NewMember {
+                        email: email.as_str(),
+                        email_normalized: email.normalized(),
+                        name,
+                        language: "en",
+                        now,
+                    },
                     || coupons::random_code(&rng, 8).unwrap_or_default(),
                 )
                 .await?;
-                let (wallet, _) = wallets::find_or_create(conn, partner_id, card.id, member.id, now).await?;
+                let (wallet, _) =
+                    wallets::find_or_create(conn, partner_id, card.id, member.id, now).await?;
                 for (i, amount) in purchases.iter().enumerate() {
                     let amount = Money::parse(amount, usd)?;
                     earn::earn(
@@ -199,5 +227,11 @@ pub async fn seed(pool: &database::Pool, keys: &KeyRing, now: OffsetDateTime) ->
         .scope_boxed()
     })
     .await?;
-    Ok(Seeded { partner_id, club_id, card_id, api_token: token, partner_email: PARTNER_EMAIL.into() })
+    Ok(Seeded {
+        partner_id,
+        club_id,
+        card_id,
+        api_token: token,
+        partner_email: PARTNER_EMAIL.into(),
+    })
 }

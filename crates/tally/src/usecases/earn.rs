@@ -48,7 +48,11 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
     let wallet = wallets::find_by_id(conn, card.partner_id, purchase.wallet_id)
         .await?
         .ok_or(PostingError::WalletNotFound)?;
-    let tiers = purchase.tiers.iter().map(CardTier::tier).collect::<Result<Vec<_>, _>>()?;
+    let tiers = purchase
+        .tiers
+        .iter()
+        .map(CardTier::tier)
+        .collect::<Result<Vec<_>, _>>()?;
     let tier = ledger::tier_for(&tiers, Points::new(wallet.earned_points));
     let earned = rule.points_for(purchase.amount, purchase.channel, tier)?;
     let rule_json = serde_json::to_value(earned.breakdown()).ok();
@@ -71,11 +75,19 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
     let bonus_key = format!("{}:welcome", purchase.idempotency_key);
     if posted.replayed {
         let welcome_bonus = posting::find_by_key(conn, card.partner_id, &bonus_key).await?;
-        return Ok(Earned { purchase: posted.entry, welcome_bonus, replayed: true });
+        return Ok(Earned {
+            purchase: posted.entry,
+            welcome_bonus,
+            replayed: true,
+        });
     }
     let bonus = rule.welcome_bonus();
     let mut welcome_bonus = None;
-    if earned.qualifies() && wallets::mark_first_purchase(conn, card.partner_id, purchase.wallet_id, purchase.now).await? && bonus.get() > 0 {
+    if earned.qualifies()
+        && wallets::mark_first_purchase(conn, card.partner_id, purchase.wallet_id, purchase.now)
+            .await?
+        && bonus.get() > 0
+    {
         let entry = posting::post_in(
             conn,
             &Posting {
@@ -94,5 +106,9 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
         .await?;
         welcome_bonus = Some(entry.entry);
     }
-    Ok(Earned { purchase: posted.entry, welcome_bonus, replayed: false })
+    Ok(Earned {
+        purchase: posted.entry,
+        welcome_bonus,
+        replayed: false,
+    })
 }

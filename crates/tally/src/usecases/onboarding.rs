@@ -36,11 +36,18 @@ fn plausible_timezone(tz: &str) -> bool {
         || (tz.contains('/')
             && tz.len() <= 64
             && tz.split('/').all(|part| {
-                !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+                !part.is_empty()
+                    && part
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
             }))
 }
 
-pub async fn create_partner(pool: &database::Pool, form: &PartnerForm, now: OffsetDateTime) -> Result<Onboarded, OnboardingError> {
+pub async fn create_partner(
+    pool: &database::Pool,
+    form: &PartnerForm,
+    now: OffsetDateTime,
+) -> Result<Onboarded, OnboardingError> {
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 {
         return Err(OnboardingError::Name);
@@ -75,7 +82,12 @@ mod tests {
 
     #[test]
     fn timezones_are_checked_for_shape() {
-        for ok in ["UTC", "Europe/Amsterdam", "America/Argentina/Salta", "Etc/GMT+2"] {
+        for ok in [
+            "UTC",
+            "Europe/Amsterdam",
+            "America/Argentina/Salta",
+            "Etc/GMT+2",
+        ] {
             assert!(plausible_timezone(ok), "{ok}");
         }
         for bad in ["", "Amsterdam", "Europe/", "Europe/Amster dam", "../etc"] {
