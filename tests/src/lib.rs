@@ -14,17 +14,12 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 /// A fixed key for tests (base64 of 32 bytes).
 pub const TEST_APP_SECRET_KEY: &str = "dGFsbHktZW5kLXRvLWVuZC10ZXN0cy1zZWNyZXQta2V5IQ==";
 
-/// The `tally` binary, built once per test process (a no-op when it is fresh).
+/// The `tally` binary next to the test executables. `cargo test --workspace`,
+/// `cargo nextest run --workspace` and `cargo xtask test` build it with the tests; when
+/// it is missing (only this crate's tests were built) it is built once here.
 pub fn tally_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "--quiet", "-p", "tally", "--bin", "tally"])
-            .current_dir(workspace_root())
-            .status()
-            .expect("run cargo build for the tally binary");
-        assert!(status.success(), "building the tally binary failed");
         // The test executable lives in <target>/<profile>/deps/.
         let exe = std::env::current_exe().expect("current exe");
         let profile_dir = exe
@@ -32,6 +27,15 @@ pub fn tally_bin() -> PathBuf {
             .and_then(|deps| deps.parent())
             .expect("target profile dir");
         let bin = profile_dir.join("tally");
+        if !bin.exists() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "--quiet", "-p", "tally", "--bin", "tally"])
+                .current_dir(workspace_root())
+                .status()
+                .expect("run cargo build for the tally binary");
+            assert!(status.success(), "building the tally binary failed");
+        }
         assert!(bin.exists(), "no tally binary at {}", bin.display());
         bin
     })

@@ -13,15 +13,20 @@
 //! Time is always an argument (`now`), never read from the clock here, so expiry and
 //! ordering are testable without sleeping.
 
+pub mod activity;
 pub mod catalog;
+pub mod codes;
 pub mod error;
 pub mod members;
 pub mod migrate;
+pub mod outbox;
 pub mod partners;
 pub mod pool;
 pub mod posting;
+pub mod rate_limits;
 #[allow(clippy::all)]
 pub mod schema;
+pub mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

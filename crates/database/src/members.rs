@@ -106,3 +106,37 @@ pub async fn find_or_create(
     }
     Err(DbError::Conflict("no free member code after several draws"))
 }
+
+/// What a member may change on their account page.
+#[derive(Debug, Clone)]
+pub struct MemberPreferences<'a> {
+    pub name: &'a str,
+    pub language: &'a str,
+    pub loyalty_emails: bool,
+}
+
+pub async fn update_preferences(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    prefs: &MemberPreferences<'_>,
+) -> Result<Member, DbError> {
+    Ok(diesel::update(members::table.find(id))
+        .set((
+            members::name.eq(prefs.name),
+            members::language.eq(prefs.language),
+            members::loyalty_emails.eq(prefs.loyalty_emails),
+        ))
+        .returning(Member::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Switches loyalty emails off (the one-click unsubscribe); true when it was on.
+pub async fn unsubscribe(conn: &mut AsyncPgConnection, id: i64) -> Result<bool, DbError> {
+    let changed = diesel::update(members::table.find(id))
+        .filter(members::loyalty_emails.eq(true))
+        .set(members::loyalty_emails.eq(false))
+        .execute(conn)
+        .await?;
+    Ok(changed == 1)
+}

@@ -98,3 +98,16 @@ pub async fn users_by_email(
         .load(conn)
         .await?)
 }
+
+pub async fn find_user(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<PartnerUser>, DbError> {
+    Ok(partner_users::table
+        .find((partner_id, id))
+        .select(PartnerUser::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}

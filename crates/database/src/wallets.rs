@@ -109,3 +109,46 @@ pub async fn mark_first_purchase(
         .await?;
     Ok(updated == 1)
 }
+
+/// A member's wallet with its card and partner, for the member's own pages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WalletView {
+    pub wallet: Wallet,
+    pub card_name: String,
+    pub currency: String,
+    pub business_name: String,
+}
+
+/// Every wallet of a member, across partners, newest first.
+pub async fn of_member(
+    conn: &mut AsyncPgConnection,
+    member_id: i64,
+) -> Result<Vec<WalletView>, DbError> {
+    use crate::schema::{cards, partners};
+    let rows: Vec<(Wallet, String, String, String)> = wallets::table
+        .inner_join(
+            cards::table.on(cards::partner_id
+                .eq(wallets::partner_id)
+                .and(cards::id.eq(wallets::card_id))),
+        )
+        .inner_join(partners::table.on(partners::id.eq(wallets::partner_id)))
+        .filter(wallets::member_id.eq(member_id))
+        .order(wallets::created_at.desc())
+        .select((
+            Wallet::as_select(),
+            cards::name,
+            cards::currency,
+            partners::name,
+        ))
+        .load(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(wallet, card_name, currency, business_name)| WalletView {
+            wallet,
+            card_name,
+            currency,
+            business_name,
+        })
+        .collect())
+}

@@ -5,15 +5,22 @@
 //! one, which is still accepted for verifying.
 
 use base64::Engine;
-use ring::{hkdf, hmac, rand};
+use ring::{aead, hkdf, hmac, rand};
 use secrecy::{ExposeSecret, SecretBox};
 
 /// What a derived key is for; each has its own HKDF label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
+    /// Encrypting stored secrets (AES-256-GCM); see [`KeyRing::encrypt`].
     Encryption,
+    /// Looking members up by email without storing a searchable address hash anyone can make.
     EmailHash,
+    /// Hashes of bearer tokens: API tokens, sign-in links, sessions.
     TokenHash,
+    /// Hashes of one-time sign-in codes.
+    CodeHash,
+    /// CSRF tokens bound to a session or a pre-session cookie.
+    Csrf,
 }
 
 impl Purpose {
@@ -22,9 +29,19 @@ impl Purpose {
             Purpose::Encryption => b"tally/v1/encryption",
             Purpose::EmailHash => b"tally/v1/email-hash",
             Purpose::TokenHash => b"tally/v1/token-hash",
+            Purpose::CodeHash => b"tally/v1/code-hash",
+            Purpose::Csrf => b"tally/v1/csrf",
         }
     }
 }
+
+/// Appended to the encryption label for the cipher key, so that `hash(Purpose::Encryption, …)`
+/// (an HMAC key) and the AES key are never the same bytes.
+const AEAD_INFO: &[u8] = b"/aes-256-gcm";
+/// Appended to the encryption label for the key that names a key in ciphertexts.
+const KEY_ID_INFO: &[u8] = b"/key-id";
+/// Length of the public key id written into every ciphertext.
+pub(crate) const KEY_ID_LEN: usize = 8;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
@@ -82,13 +99,42 @@ impl SecretKey {
         base64::engine::general_purpose::STANDARD.encode(self.0.expose_secret())
     }
 
-    fn derive_hmac(&self, purpose: Purpose) -> Result<hmac::Key, KeyError> {
-        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, b"tally").extract(self.0.expose_secret());
-        let labels = [purpose.label()];
+    fn prk(&self) -> hkdf::Prk {
+        hkdf::Salt::new(hkdf::HKDF_SHA256, b"tally").extract(self.0.expose_secret())
+    }
+
+    /// The HMAC-SHA256 key for `purpose`.
+    pub(crate) fn derive_hmac(&self, purpose: Purpose) -> Result<hmac::Key, KeyError> {
+        let info = [purpose.label()];
+        let prk = self.prk();
         let okm = prk
-            .expand(&labels, hmac::HMAC_SHA256)
+            .expand(&info, hmac::HMAC_SHA256)
             .map_err(|_| KeyError::Derivation)?;
         Ok(hmac::Key::from(okm))
+    }
+
+    /// The AES-256-GCM key for stored secrets.
+    pub(crate) fn derive_aead(&self) -> Result<aead::LessSafeKey, KeyError> {
+        let info = [Purpose::Encryption.label(), AEAD_INFO];
+        let prk = self.prk();
+        let okm = prk
+            .expand(&info, &aead::AES_256_GCM)
+            .map_err(|_| KeyError::Derivation)?;
+        Ok(aead::LessSafeKey::new(aead::UnboundKey::from(okm)))
+    }
+
+    /// A public name for this key: identifies which key encrypted a blob, reveals nothing.
+    pub(crate) fn key_id(&self) -> Result<[u8; KEY_ID_LEN], KeyError> {
+        let info = [Purpose::Encryption.label(), KEY_ID_INFO];
+        let prk = self.prk();
+        let okm = prk
+            .expand(&info, hmac::HMAC_SHA256)
+            .map_err(|_| KeyError::Derivation)?;
+        let tag = hmac::sign(&hmac::Key::from(okm), b"tally key id");
+        let mut id = [0u8; KEY_ID_LEN];
+        let head = tag.as_ref().get(..KEY_ID_LEN).ok_or(KeyError::Derivation)?;
+        id.copy_from_slice(head);
+        Ok(id)
     }
 }
 
@@ -113,23 +159,44 @@ impl KeyRing {
 
     /// The hashes a stored value may carry: under the current key, then the previous.
     pub fn hash_candidates(&self, purpose: Purpose, data: &[u8]) -> Result<Vec<Vec<u8>>, KeyError> {
-        let mut out = vec![self.hash(purpose, data)?];
-        if let Some(previous) = &self.previous {
-            out.push(
-                hmac::sign(&previous.derive_hmac(purpose)?, data)
+        self.keys()
+            .map(|key| {
+                Ok(hmac::sign(&key.derive_hmac(purpose)?, data)
                     .as_ref()
-                    .to_vec(),
-            );
-        }
-        Ok(out)
+                    .to_vec())
+            })
+            .collect()
+    }
+
+    /// Whether `tag` is the keyed hash of `data` under the current or the previous key,
+    /// compared in constant time.
+    pub(crate) fn verify_hash(&self, purpose: Purpose, data: &[u8], tag: &[u8]) -> bool {
+        self.keys().any(|key| {
+            key.derive_hmac(purpose)
+                .is_ok_and(|k| hmac::verify(&k, data, tag).is_ok())
+        })
+    }
+
+    /// The current key, then the previous one if there is one.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &SecretKey> {
+        std::iter::once(&self.current).chain(self.previous.as_ref())
+    }
+
+    pub(crate) fn current(&self) -> &SecretKey {
+        &self.current
+    }
+
+    pub(crate) fn previous(&self) -> Option<&SecretKey> {
+        self.previous.as_ref()
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn key(byte: u8) -> SecretKey {
+    /// A key of 32 copies of `byte`.
+    pub(crate) fn key(byte: u8) -> SecretKey {
         SecretKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([byte; 32]))
             .unwrap()
     }

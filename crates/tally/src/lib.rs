@@ -9,6 +9,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod email;
 pub mod http;
 pub mod telemetry;
 pub mod usecases;

@@ -27,7 +27,8 @@ impl Templates {
 fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
     for file in dir.files() {
         let path = file.path().to_string_lossy().to_string();
-        if path.ends_with(".html") && !path.starts_with("static/") {
+        // Pages only: email templates have their own renderer (and need inline styles).
+        if path.ends_with(".html") && !path.starts_with("static/") && !path.starts_with("email/") {
             if let Some(text) = file.contents_utf8() {
                 out.push((path, text));
             }

@@ -1,0 +1,210 @@
+//! The transactional email outbox.
+//!
+//! An email is enqueued in the same transaction as the event that causes it. Workers
+//! (any number, in any process) claim due messages with `FOR UPDATE SKIP LOCKED`,
+//! leasing them for a while so nobody else picks them up, and report back: sent, or
+//! failed and due again later.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+use crate::schema::email_outbox;
+use crate::DbError;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = email_outbox, check_for_backend(diesel::pg::Pg))]
+pub struct OutboxEmail {
+    pub id: i64,
+    pub partner_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub kind: String,
+    pub to_address: String,
+    pub language: String,
+    pub payload: serde_json::Value,
+    pub idempotency_key: String,
+    pub status: String,
+    pub attempts: i32,
+    pub due_at: OffsetDateTime,
+    pub last_error: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewEmail<'a> {
+    pub partner_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub kind: &'a str,
+    pub to_address: &'a str,
+    pub language: &'a str,
+    pub payload: &'a serde_json::Value,
+    /// The same event enqueues its email once.
+    pub idempotency_key: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// Queues an email; returns its id, or `None` when this idempotency key was queued
+/// before. Call inside the transaction of the event.
+pub async fn enqueue(
+    conn: &mut AsyncPgConnection,
+    new: &NewEmail<'_>,
+) -> Result<Option<i64>, DbError> {
+    Ok(diesel::insert_into(email_outbox::table)
+        .values((
+            email_outbox::partner_id.eq(new.partner_id),
+            email_outbox::member_id.eq(new.member_id),
+            email_outbox::kind.eq(new.kind),
+            email_outbox::to_address.eq(new.to_address),
+            email_outbox::language.eq(new.language),
+            email_outbox::payload.eq(new.payload),
+            email_outbox::idempotency_key.eq(new.idempotency_key),
+            email_outbox::due_at.eq(new.now),
+            email_outbox::created_at.eq(new.now),
+        ))
+        .on_conflict(email_outbox::idempotency_key)
+        .do_nothing()
+        .returning(email_outbox::id)
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Claims up to `limit` due emails for `lease`: they are not due again until the lease
+/// runs out (a worker that dies mid-send leaves them to the next one). Counts the
+/// attempt. Runs in its own short transaction so the claim is visible at once.
+pub async fn claim_due(
+    conn: &mut AsyncPgConnection,
+    now: OffsetDateTime,
+    lease: time::Duration,
+    limit: i64,
+) -> Result<Vec<OutboxEmail>, DbError> {
+    use diesel_async::AsyncConnection;
+    conn.transaction(async |conn| {
+        let ids: Vec<i64> = email_outbox::table
+            .filter(email_outbox::status.eq("pending"))
+            .filter(email_outbox::due_at.le(now))
+            .order(email_outbox::due_at)
+            .limit(limit)
+            .select(email_outbox::id)
+            .for_update()
+            .skip_locked()
+            .load(conn)
+            .await?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        diesel::update(email_outbox::table.filter(email_outbox::id.eq_any(&ids)))
+            .set((
+                email_outbox::due_at.eq(now + lease),
+                email_outbox::attempts.eq(email_outbox::attempts + 1),
+            ))
+            .returning(OutboxEmail::as_returning())
+            .get_results(conn)
+            .await
+    })
+    .await
+    .map_err(DbError::from)
+}
+
+/// The email went out. `payload` replaces the stored one (sign-in codes are blanked).
+pub async fn mark_sent(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    payload: Option<&serde_json::Value>,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    let query = diesel::update(email_outbox::table.find(id));
+    match payload {
+        Some(p) => {
+            query
+                .set((
+                    email_outbox::status.eq("sent"),
+                    email_outbox::sent_at.eq(now),
+                    email_outbox::last_error.eq(None::<String>),
+                    email_outbox::payload.eq(p),
+                ))
+                .execute(conn)
+                .await?
+        }
+        None => {
+            query
+                .set((
+                    email_outbox::status.eq("sent"),
+                    email_outbox::sent_at.eq(now),
+                    email_outbox::last_error.eq(None::<String>),
+                ))
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(())
+}
+
+/// Sending failed; the email is due again at `retry_at`.
+pub async fn mark_retry(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    error: &str,
+    retry_at: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::update(email_outbox::table.find(id))
+        .set((
+            email_outbox::due_at.eq(retry_at),
+            email_outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sending failed for good (a permanent refusal, or retries ran out).
+pub async fn mark_failed(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    error: &str,
+) -> Result<(), DbError> {
+    diesel::update(email_outbox::table.find(id))
+        .set((
+            email_outbox::status.eq("failed"),
+            email_outbox::last_error.eq(error),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The newest emails, for the dev mailbox.
+pub async fn recent(conn: &mut AsyncPgConnection, limit: i64) -> Result<Vec<OutboxEmail>, DbError> {
+    Ok(email_outbox::table
+        .order((email_outbox::created_at.desc(), email_outbox::id.desc()))
+        .limit(limit)
+        .select(OutboxEmail::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<OutboxEmail>, DbError> {
+    Ok(email_outbox::table
+        .find(id)
+        .select(OutboxEmail::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Counts of emails by status: (pending, sent, failed).
+pub async fn counts(conn: &mut AsyncPgConnection) -> Result<(i64, i64, i64), DbError> {
+    let rows: Vec<(String, i64)> = email_outbox::table
+        .group_by(email_outbox::status)
+        .select((email_outbox::status, diesel::dsl::count_star()))
+        .load(conn)
+        .await?;
+    let get = |s: &str| {
+        rows.iter()
+            .find(|(k, _)| k == s)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    Ok((get("pending"), get("sent"), get("failed")))
+}

@@ -1,0 +1,3 @@
+pub mod format;
+pub mod message;
+pub mod render;
