@@ -11,12 +11,16 @@ use std::time::Duration;
 use database::testing::TestDatabase;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+pub mod html;
+pub mod smtp;
+
 /// A fixed key for tests (base64 of 32 bytes).
 pub const TEST_APP_SECRET_KEY: &str = "dGFsbHktZW5kLXRvLWVuZC10ZXN0cy1zZWNyZXQta2V5IQ==";
 
 /// The `tally` binary next to the test executables. `cargo test --workspace`,
 /// `cargo nextest run --workspace` and `cargo xtask test` build it with the tests; when
-/// it is missing (only this crate's tests were built) it is built once here.
+/// it is missing or older than the sources (only this crate's tests were built), it is
+/// built once here.
 pub fn tally_bin() -> PathBuf {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -27,7 +31,10 @@ pub fn tally_bin() -> PathBuf {
             .and_then(|deps| deps.parent())
             .expect("target profile dir");
         let bin = profile_dir.join("tally");
-        if !bin.exists() {
+        let fresh = std::fs::metadata(&bin)
+            .and_then(|m| m.modified())
+            .is_ok_and(|built| newest_source(&workspace_root()) <= built);
+        if !fresh {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
                 .args(["build", "--quiet", "-p", "tally", "--bin", "tally"])
@@ -40,6 +47,30 @@ pub fn tally_bin() -> PathBuf {
         bin
     })
     .clone()
+}
+
+/// The newest modification time among the sources the binary is built from.
+fn newest_source(root: &std::path::Path) -> std::time::SystemTime {
+    fn walk(dir: &std::path::Path, newest: &mut std::time::SystemTime) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                if !path.ends_with("tests") {
+                    walk(&path, newest);
+                }
+            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                *newest = (*newest).max(modified);
+            }
+        }
+    }
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for part in ["crates", "templates", "migrations"] {
+        walk(&root.join(part), &mut newest);
+    }
+    newest
 }
 
 pub fn workspace_root() -> PathBuf {
@@ -118,6 +149,14 @@ impl TempDir {
     }
 }
 
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- tally serve logs ---\n{}", self.logs());
+        }
+    }
+}
+
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
@@ -148,10 +187,11 @@ impl TestServer {
             env.retain(|(name, _)| name != k);
             env.push((k.to_string(), v.to_string()));
         }
+        let log = std::fs::File::create(dir.path().join("server.log")).expect("log file");
         let mut child = tally_command(&env, dir.path())
             .arg("serve")
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::from(log))
             .spawn()
             .expect("start tally serve");
         let stdout = child.stdout.take().unwrap();
@@ -160,7 +200,11 @@ impl TestServer {
             .await
             .expect("tally serve did not announce its address within 30 s")
             .unwrap()
-            .expect("tally serve exited before listening");
+            .unwrap_or_else(|| {
+                let logs =
+                    std::fs::read_to_string(dir.path().join("server.log")).unwrap_or_default();
+                panic!("tally serve exited before listening:\n{logs}")
+            });
         let base_url = line
             .strip_prefix("Tally listening on ")
             .unwrap_or_else(|| panic!("unexpected first line from tally serve: {line}"))
@@ -185,6 +229,27 @@ impl TestServer {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// What the server logged so far (stderr).
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(self._dir.path().join("server.log")).unwrap_or_default()
+    }
+
+    /// A GET whose HTML answer is returned with its status.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    /// A form POST; returns the response (redirects are not followed).
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
     }
 
     pub fn pid(&self) -> u32 {

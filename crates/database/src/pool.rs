@@ -11,8 +11,26 @@ use diesel_async::AsyncPgConnection;
 
 use crate::DbError;
 
-/// A pool of PostgreSQL connections.
-pub type Pool = Deadpool<AsyncPgConnection>;
+/// A pool of PostgreSQL connections (cheap to clone: clones share the pool).
+#[derive(Clone)]
+pub struct Pool(Deadpool<AsyncPgConnection>);
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.0.status();
+        f.debug_struct("Pool")
+            .field("size", &status.size)
+            .field("max_size", &status.max_size)
+            .finish()
+    }
+}
+
+impl Pool {
+    /// Closes the pool: idle connections are dropped, new requests fail.
+    pub fn close(&self) {
+        self.0.close();
+    }
+}
 /// One pooled connection.
 pub type Conn = Object<AsyncPgConnection>;
 
@@ -41,12 +59,13 @@ pub fn connect(database_url: &str, options: PoolOptions) -> Result<Pool, DbError
         .create_timeout(Some(options.wait_timeout))
         .runtime(deadpool::Runtime::Tokio1)
         .build()
+        .map(Pool)
         .map_err(|e| DbError::Connect(e.to_string()))
 }
 
 /// Takes a connection from the pool.
 pub async fn get(pool: &Pool) -> Result<Conn, DbError> {
-    pool.get().await.map_err(|e| DbError::Pool(e.to_string()))
+    pool.0.get().await.map_err(|e| DbError::Pool(e.to_string()))
 }
 
 /// Runs `SELECT 1`: the readiness probe.

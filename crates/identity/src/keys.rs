@@ -201,6 +201,100 @@ pub(crate) mod tests {
             .unwrap()
     }
 
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn hmac_sha256_matches_rfc_4231_test_case_2() {
+        let key = hmac::Key::new(hmac::HMAC_SHA256, b"Jefe");
+        let tag = hmac::sign(&key, b"what do ya want for nothing?");
+        assert_eq!(
+            hex(tag.as_ref()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(hmac::verify(&key, b"what do ya want for nothing?", tag.as_ref()).is_ok());
+        assert!(hmac::verify(&key, b"what do ya want for nothing!", tag.as_ref()).is_err());
+    }
+
+    struct Len(usize);
+    impl hkdf::KeyType for Len {
+        fn len(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[test]
+    fn hkdf_sha256_matches_rfc_5869_test_case_1() {
+        let salt: Vec<u8> = (0x00..=0x0c).collect();
+        let info: Vec<u8> = (0xf0..=0xf9).collect();
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, &salt).extract(&[0x0b; 22]);
+        let mut okm = [0u8; 42];
+        prk.expand(&[&info], Len(42))
+            .unwrap()
+            .fill(&mut okm)
+            .unwrap();
+        assert_eq!(
+            hex(&okm),
+            "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
+        );
+    }
+
+    #[test]
+    fn the_derivation_gives_a_known_hash() {
+        // Computed independently (Python hmac: HKDF-SHA256, salt "tally", info
+        // "tally/v1/token-hash", then HMAC-SHA256). A change of label or salt would make
+        // every stored token, code and email hash unfindable.
+        let ring = KeyRing::new(key(7), None);
+        assert_eq!(
+            hex(&ring.hash(Purpose::TokenHash, b"abc").unwrap()),
+            "e16f2c266b39f3b8d1258c8b0a43cac986612fc79e706b30dbf74772da1f69d9"
+        );
+    }
+
+    #[test]
+    fn every_purpose_has_its_own_key() {
+        let ring = KeyRing::new(key(7), None);
+        let all = [
+            Purpose::Encryption,
+            Purpose::EmailHash,
+            Purpose::TokenHash,
+            Purpose::CodeHash,
+            Purpose::Csrf,
+        ];
+        let hashes: std::collections::HashSet<Vec<u8>> =
+            all.iter().map(|p| ring.hash(*p, b"x").unwrap()).collect();
+        assert_eq!(hashes.len(), all.len());
+    }
+
+    #[test]
+    fn verify_hash_accepts_either_key_and_nothing_else() {
+        let old = KeyRing::new(key(1), None)
+            .hash(Purpose::CodeHash, b"d")
+            .unwrap();
+        let rotated = KeyRing::new(key(2), Some(key(1)));
+        let new = rotated.hash(Purpose::CodeHash, b"d").unwrap();
+        assert!(rotated.verify_hash(Purpose::CodeHash, b"d", &old));
+        assert!(rotated.verify_hash(Purpose::CodeHash, b"d", &new));
+        assert!(!rotated.verify_hash(Purpose::CodeHash, b"e", &new));
+        assert!(!rotated.verify_hash(Purpose::TokenHash, b"d", &new));
+        assert!(!rotated.verify_hash(Purpose::CodeHash, b"d", &new[..16]));
+        assert!(!KeyRing::new(key(2), None).verify_hash(Purpose::CodeHash, b"d", &old));
+    }
+
+    #[test]
+    fn generated_keys_round_trip_through_base64() {
+        let generated = SecretKey::generate().unwrap();
+        let parsed = SecretKey::from_base64(&generated.to_base64()).unwrap();
+        assert_eq!(generated.key_id().unwrap(), parsed.key_id().unwrap());
+        assert_ne!(
+            generated.key_id().unwrap(),
+            SecretKey::generate().unwrap().key_id().unwrap()
+        );
+        let url_safe = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([0xfb; 32]);
+        assert!(SecretKey::from_base64(&url_safe).is_ok());
+    }
+
     #[test]
     fn purposes_derive_different_keys() {
         let ring = KeyRing::new(key(7), None);

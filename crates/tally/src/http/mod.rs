@@ -1,9 +1,20 @@
 //! The HTTP shell: routes, shared state, security headers, request ids.
 
 mod assets;
+pub mod auth;
+pub mod client;
+pub mod cookies;
 mod health;
+pub mod i18n;
+mod link;
+mod login;
+mod mailbox;
 mod pages;
-mod templates;
+mod partner_home;
+mod portal;
+pub mod render;
+pub(crate) mod templates;
+mod unsubscribe;
 
 use std::sync::Arc;
 
@@ -16,21 +27,25 @@ use secrecy::ExposeSecret;
 use tracing_actix_web::{RequestId, TracingLogger};
 
 use crate::config::Config;
+use crate::email::render::EmailRenderer;
+use crate::email::transport::Transport;
+use crate::email::worker::Mailer;
 pub use templates::Templates;
 
 /// What every handler can reach.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct AppState {
     pub pool: database::Pool,
     pub config: Arc<Config>,
     pub templates: Arc<Templates>,
+    pub strings: Arc<i18n::Strings>,
+    pub emails: Arc<EmailRenderer>,
 }
 
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+impl AppState {
+    /// Cookies are `Secure` (with the `__Host-` prefix) when Tally is served over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.config.public_base_url.starts_with("https://")
     }
 }
 
@@ -46,7 +61,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health::healthz)
         .service(health::readyz)
         .service(assets::static_file)
-        .service(pages::home);
+        .service(pages::home)
+        .service(login::member_login)
+        .service(login::member_send_code)
+        .service(login::member_check_code)
+        .service(login::partner_login)
+        .service(login::partner_send_code)
+        .service(login::partner_check_code)
+        .service(link::link_landing)
+        .service(portal::home)
+        .service(portal::card)
+        .service(portal::account)
+        .service(portal::save_account)
+        .service(portal::sign_out)
+        .service(partner_home::home)
+        .service(partner_home::sign_out)
+        .service(unsubscribe::ask)
+        .service(unsubscribe::confirm)
+        .service(mailbox::list)
+        .service(mailbox::show)
+        .service(mailbox::html);
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
@@ -59,6 +93,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         },
     )?;
     let templates = Arc::new(Templates::load().context("loading the embedded templates")?);
+    let strings = Arc::new(
+        i18n::Strings::load()
+            .map_err(anyhow::Error::msg)
+            .context("loading the page strings")?,
+    );
+    let emails = Arc::new(EmailRenderer::load().context("loading the email templates")?);
+    let transport = match &config.smtp_url {
+        Some(url) => Transport::smtp(url.expose_secret(), std::time::Duration::from_secs(20))?,
+        None => Transport::DevOutbox,
+    };
     let bind_addr = config.bind_addr;
     tracing::info!(
         env = ?config.env,
@@ -75,7 +119,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         pool,
         config: Arc::new(config),
         templates,
+        strings,
+        emails,
     };
+    let mailer = Mailer {
+        pool: state.pool.clone(),
+        config: state.config.clone(),
+        renderer: state.emails.clone(),
+        transport,
+    };
+    let (stop_worker, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(mailer.run(stop_rx, std::time::Duration::from_secs(1)));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -111,7 +165,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         println!("Tally listening on http://{addr}");
         tracing::info!(%addr, "listening");
     }
-    server.run().await.context("server stopped with an error")?;
+    let served = server.run().await;
+    let _ = stop_worker.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
+    served.context("server stopped with an error")?;
     tracing::info!("shut down");
     Ok(())
 }

@@ -3,4 +3,7 @@
 
 pub mod demo;
 pub mod earn;
+pub mod limits;
+pub mod links;
 pub mod onboarding;
+pub mod signin;

@@ -1,0 +1,254 @@
+//! The outbox worker: claims due emails (several workers may run, in any process),
+//! renders and sends them, and reschedules failures with exponential back-off for at
+//! least a day before giving up.
+
+use std::sync::Arc;
+
+use database::members;
+use database::outbox::{self, OutboxEmail};
+use time::{Duration, OffsetDateTime};
+
+use super::compose::{self, Draft, Sender};
+use super::message::{EmailKind, EmailPayload, Envelope, Language};
+use super::render::EmailRenderer;
+use super::transport::{SendError, Transport};
+use crate::config::Config;
+use crate::usecases::links::unsubscribe_token;
+
+/// How long a claimed email is reserved for the worker that claimed it.
+pub const LEASE: Duration = Duration::minutes(2);
+/// First retry delay; doubled per attempt up to [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::seconds(30);
+pub const MAX_BACKOFF: Duration = Duration::hours(1);
+/// Retries stop this long after the email was queued.
+pub const GIVE_UP_AFTER: Duration = Duration::hours(48);
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Report {
+    pub sent: usize,
+    pub retrying: usize,
+    pub failed: usize,
+}
+
+impl Report {
+    pub fn claimed(&self) -> usize {
+        self.sent + self.retrying + self.failed
+    }
+}
+
+/// Everything the worker needs.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    pub pool: database::Pool,
+    pub config: Arc<Config>,
+    pub renderer: Arc<EmailRenderer>,
+    pub transport: Transport,
+}
+
+/// The delay before attempt `attempts + 1`.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = u32::try_from(attempts.saturating_sub(1).clamp(0, 16)).unwrap_or(16);
+    let secs = FIRST_BACKOFF.whole_seconds().saturating_mul(1_i64 << exp);
+    Duration::seconds(secs.min(MAX_BACKOFF.whole_seconds()))
+}
+
+enum Outcome {
+    Sent(Option<serde_json::Value>),
+    Retry(String),
+    Failed(String),
+}
+
+impl Mailer {
+    /// Claims and delivers the emails due at `now`.
+    pub async fn deliver_due(&self, now: OffsetDateTime) -> Result<Report, database::DbError> {
+        let mut conn = database::pool::get(&self.pool).await?;
+        let due = outbox::claim_due(&mut conn, now, LEASE, 20).await?;
+        drop(conn);
+        let mut report = Report::default();
+        for email in due {
+            let outcome = self.deliver(&email).await;
+            let mut conn = database::pool::get(&self.pool).await?;
+            match outcome {
+                Outcome::Sent(scrubbed) => {
+                    outbox::mark_sent(&mut conn, email.id, scrubbed.as_ref(), now).await?;
+                    report.sent += 1;
+                }
+                Outcome::Retry(error) if now - email.created_at < GIVE_UP_AFTER => {
+                    tracing::warn!(email_id = email.id, attempts = email.attempts, %error, "email not sent; will retry");
+                    outbox::mark_retry(&mut conn, email.id, &error, now + backoff(email.attempts))
+                        .await?;
+                    report.retrying += 1;
+                }
+                Outcome::Retry(error) | Outcome::Failed(error) => {
+                    tracing::error!(email_id = email.id, attempts = email.attempts, %error, "email given up");
+                    outbox::mark_failed(&mut conn, email.id, &error).await?;
+                    report.failed += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn deliver(&self, email: &OutboxEmail) -> Outcome {
+        let Some(kind) = EmailKind::parse(&email.kind) else {
+            return Outcome::Failed(format!("unknown email kind {}", email.kind));
+        };
+        let payload = match EmailPayload::from_json(kind, &email.payload) {
+            Ok(p) => p,
+            Err(e) => return Outcome::Failed(format!("unreadable payload: {e}")),
+        };
+        let language = Language::parse(&email.language).unwrap_or(Language::En);
+        let (sender, opted_out) = match self.sender_and_choice(email, kind).await {
+            Ok(found) => found,
+            Err(e) => return Outcome::Retry(e.to_string()),
+        };
+        if opted_out {
+            return Outcome::Failed("not sent: the member switched loyalty emails off".into());
+        }
+        let unsubscribe_url = match (kind, email.member_id) {
+            (EmailKind::SignInCode, _) | (_, None) => None,
+            (_, Some(member_id)) => {
+                unsubscribe_token(&self.config.keys, member_id)
+                    .ok()
+                    .map(|token| {
+                        format!(
+                            "{}/unsubscribe/{member_id}/{token}",
+                            self.config.public_base_url
+                        )
+                    })
+            }
+        };
+        let envelope = Envelope {
+            unsubscribe_url: unsubscribe_url.clone(),
+            language,
+        };
+        let rendered = match self.renderer.render(&payload, &envelope) {
+            Ok(r) => r,
+            Err(e) => return Outcome::Failed(format!("rendering failed: {e}")),
+        };
+        let draft = Draft {
+            to: &email.to_address,
+            mail_from: &self.config.mail_from,
+            sender: &sender,
+            message_id: compose::message_id(
+                email.id,
+                email.created_at.unix_timestamp(),
+                &self.config.mail_from,
+            ),
+            rendered: &rendered,
+            unsubscribe_url: unsubscribe_url.as_deref(),
+        };
+        let message = match compose::compose(&draft) {
+            Ok(m) => m,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        match self.transport.send(message).await {
+            Ok(()) => Outcome::Sent(self.scrubbed(email, kind)),
+            Err(SendError::Permanent(e)) => Outcome::Failed(e),
+            Err(SendError::Transient(e)) => Outcome::Retry(e),
+        }
+    }
+
+    /// A sign-in code is not kept once it went out by SMTP (the dev outbox keeps it, to
+    /// show it in `/dev/mailbox`).
+    fn scrubbed(&self, email: &OutboxEmail, kind: EmailKind) -> Option<serde_json::Value> {
+        if kind != EmailKind::SignInCode || self.transport.is_dev_outbox() {
+            return None;
+        }
+        let mut payload = email.payload.clone();
+        if let Some(code) = payload.get_mut("code") {
+            *code = serde_json::Value::String("••••••".into());
+        }
+        Some(payload)
+    }
+
+    async fn sender_and_choice(
+        &self,
+        email: &OutboxEmail,
+        kind: EmailKind,
+    ) -> Result<(Sender, bool), database::DbError> {
+        let mut conn = database::pool::get(&self.pool).await?;
+        let sender = match email.partner_id {
+            Some(partner_id) => match database::partners::find(&mut conn, partner_id).await? {
+                Some(p) => Sender {
+                    display_name: p.name,
+                    reply_to: Some(p.business_email),
+                },
+                None => platform_sender(),
+            },
+            None => platform_sender(),
+        };
+        let respects_choice = matches!(kind, EmailKind::Welcome | EmailKind::Points);
+        let opted_out = match (respects_choice, email.member_id) {
+            (true, Some(id)) => members::find_by_id(&mut conn, id)
+                .await?
+                .is_some_and(|m| !m.loyalty_emails),
+            _ => false,
+        };
+        Ok((sender, opted_out))
+    }
+
+    /// Runs until `stop` turns true: a pass, then a pause when there was nothing to do.
+    pub async fn run(
+        self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        idle: std::time::Duration,
+    ) {
+        loop {
+            let worked = match self.deliver_due(OffsetDateTime::now_utc()).await {
+                Ok(report) => report.claimed() > 0,
+                Err(e) => {
+                    tracing::error!(error = %e, "outbox pass failed");
+                    false
+                }
+            };
+            if *stop.borrow() {
+                return;
+            }
+            if !worked {
+                tokio::select! {
+                    _ = tokio::time::sleep(idle) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    }
+}
+
+fn platform_sender() -> Sender {
+    Sender {
+        display_name: "Tally".into(),
+        reply_to: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_thirty_seconds_up_to_an_hour() {
+        assert_eq!(backoff(1), Duration::seconds(30));
+        assert_eq!(backoff(2), Duration::seconds(60));
+        assert_eq!(backoff(3), Duration::seconds(120));
+        assert_eq!(backoff(8), Duration::hours(1));
+        assert_eq!(backoff(1000), Duration::hours(1));
+        assert_eq!(backoff(0), Duration::seconds(30));
+    }
+
+    #[test]
+    fn retries_cover_at_least_a_day() {
+        let mut waited = Duration::ZERO;
+        let mut attempts = 1;
+        while waited < GIVE_UP_AFTER {
+            waited += backoff(attempts);
+            attempts += 1;
+        }
+        assert!(GIVE_UP_AFTER >= Duration::hours(24));
+        assert!(
+            attempts > 40,
+            "about one attempt an hour after the first few"
+        );
+    }
+}

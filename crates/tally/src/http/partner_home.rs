@@ -1,0 +1,44 @@
+//! The partner dashboard's home (the dashboard grows here) and signing out.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+
+use super::auth::PartnerAuth;
+use super::cookies::{self, Jar};
+use super::portal::CsrfForm;
+use super::render::{failure, page, see_other, stale_form};
+use super::AppState;
+use crate::usecases::signin;
+
+#[get("/partner")]
+async fn home(state: web::Data<AppState>, auth: PartnerAuth) -> HttpResponse {
+    let mut ctx = tera::Context::new();
+    ctx.insert("business", &auth.partner.name);
+    ctx.insert("user_email", &auth.user.email);
+    ctx.insert("role", &auth.user.role);
+    ctx.insert("csrf", &auth.csrf);
+    page(&state, "partner/home.html", ctx, StatusCode::OK)
+}
+
+#[post("/partner/logout")]
+async fn sign_out(
+    state: web::Data<AppState>,
+    auth: PartnerAuth,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    if !auth.csrf_ok(&state, &form.csrf) {
+        return stale_form(&state);
+    }
+    if let Err(e) = signin::sign_out(
+        &state.pool,
+        auth.session.id,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        return failure(&state, &e);
+    }
+    let mut res = see_other("/partner/login");
+    let _ = res.add_cookie(&cookies::removal(Jar::Partner, state.secure_cookies()));
+    res
+}

@@ -1,0 +1,183 @@
+//! The member portal (minimal for now): my cards, a card's balance and history, the
+//! account page (name, language, loyalty emails), and signing out.
+
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web, HttpResponse};
+use database::{members, posting, wallets};
+use serde::Deserialize;
+
+use super::auth::MemberAuth;
+use super::cookies::{self, Jar};
+use super::render::{failure, page, see_other, stale_form};
+use super::AppState;
+use crate::email::message::Language;
+use crate::usecases::signin;
+
+fn base(state: &AppState, auth: &MemberAuth) -> (tera::Context, Language) {
+    let lang = Language::parse(&auth.member.language).unwrap_or(Language::En);
+    let mut ctx = tera::Context::new();
+    ctx.insert("t", state.strings.of(lang));
+    ctx.insert("lang", lang.as_str());
+    ctx.insert("csrf", &auth.csrf);
+    ctx.insert("member_email", &auth.member.email);
+    ctx.insert("member_name", &auth.member.name);
+    (ctx, lang)
+}
+
+#[get("/portal")]
+async fn home(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+    let mut conn = match database::pool::get(&state.pool).await {
+        Ok(c) => c,
+        Err(e) => return failure(&state, &e),
+    };
+    let cards = match wallets::of_member(&mut conn, auth.member.id).await {
+        Ok(c) => c,
+        Err(e) => return failure(&state, &e),
+    };
+    let (mut ctx, lang) = base(&state, &auth);
+    let rows: Vec<_> = cards
+        .iter()
+        .map(|c| {
+            serde_json::json!({
+                "url": format!("/portal/cards/{}/{}", c.wallet.partner_id, c.wallet.card_id),
+                "card": c.card_name,
+                "business": c.business_name,
+                "balance": crate::email::format::format_points(c.wallet.balance, lang),
+            })
+        })
+        .collect();
+    ctx.insert("cards", &rows);
+    page(&state, "portal/home.html", ctx, StatusCode::OK)
+}
+
+#[get("/portal/cards/{partner_id}/{card_id}")]
+async fn card(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    path: web::Path<(i64, i64)>,
+) -> HttpResponse {
+    let (partner_id, card_id) = path.into_inner();
+    let mut conn = match database::pool::get(&state.pool).await {
+        Ok(c) => c,
+        Err(e) => return failure(&state, &e),
+    };
+    let views = match wallets::of_member(&mut conn, auth.member.id).await {
+        Ok(v) => v,
+        Err(e) => return failure(&state, &e),
+    };
+    let Some(view) = views
+        .into_iter()
+        .find(|v| v.wallet.partner_id == partner_id && v.wallet.card_id == card_id)
+    else {
+        let (mut ctx, lang) = base(&state, &auth);
+        ctx.insert("title", &state.strings.of(lang)["card_not_found"]);
+        ctx.insert("message", &state.strings.of(lang)["card_not_found_text"]);
+        return page(&state, "message.html", ctx, StatusCode::NOT_FOUND);
+    };
+    let entries = match posting::entries_of_wallet(&mut conn, partner_id, view.wallet.id, 100).await
+    {
+        Ok(e) => e,
+        Err(e) => return failure(&state, &e),
+    };
+    let (mut ctx, lang) = base(&state, &auth);
+    let history: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "date": e.created_at.date().to_string(),
+                "label": state.strings.of(lang)[format!("kind_{}", e.kind)].as_str().unwrap_or(&e.kind),
+                "points": e.points,
+                "applied": e.applied_points,
+                "shown": crate::email::format::format_points(e.applied_points, lang),
+                "unrecovered": e.points != e.applied_points,
+                "reference": e.order_id.clone().or_else(|| e.reference.clone()),
+            })
+        })
+        .collect();
+    ctx.insert("card", &view.card_name);
+    ctx.insert("business", &view.business_name);
+    ctx.insert(
+        "balance",
+        &crate::email::format::format_points(view.wallet.balance, lang),
+    );
+    ctx.insert("history", &history);
+    page(&state, "portal/card.html", ctx, StatusCode::OK)
+}
+
+#[get("/portal/account")]
+async fn account(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+    let (mut ctx, _) = base(&state, &auth);
+    ctx.insert("loyalty_emails", &auth.member.loyalty_emails);
+    ctx.insert(
+        "languages",
+        &Language::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.native_name()))
+            .collect::<Vec<_>>(),
+    );
+    ctx.insert("saved", &false);
+    page(&state, "portal/account.html", ctx, StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AccountForm {
+    csrf: String,
+    name: String,
+    language: String,
+    /// A checkbox: present when ticked.
+    loyalty_emails: Option<String>,
+}
+
+#[post("/portal/account")]
+async fn save_account(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    form: web::Form<AccountForm>,
+) -> HttpResponse {
+    if !auth.csrf_ok(&state, &form.csrf) {
+        return stale_form(&state);
+    }
+    let language = Language::parse(&form.language).unwrap_or(Language::En);
+    let name: String = form.name.trim().chars().take(200).collect();
+    let prefs = members::MemberPreferences {
+        name: &name,
+        language: language.as_str(),
+        loyalty_emails: form.loyalty_emails.is_some(),
+    };
+    let mut conn = match database::pool::get(&state.pool).await {
+        Ok(c) => c,
+        Err(e) => return failure(&state, &e),
+    };
+    match members::update_preferences(&mut conn, auth.member.id, &prefs).await {
+        Ok(_) => see_other("/portal/account?saved=1"),
+        Err(e) => failure(&state, &e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    pub csrf: String,
+}
+
+#[post("/logout")]
+async fn sign_out(
+    state: web::Data<AppState>,
+    auth: MemberAuth,
+    form: web::Form<CsrfForm>,
+) -> HttpResponse {
+    if !auth.csrf_ok(&state, &form.csrf) {
+        return stale_form(&state);
+    }
+    if let Err(e) = signin::sign_out(
+        &state.pool,
+        auth.session.id,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    {
+        return failure(&state, &e);
+    }
+    let mut res = see_other("/login");
+    let _ = res.add_cookie(&cookies::removal(Jar::Member, state.secure_cookies()));
+    res
+}
