@@ -106,16 +106,10 @@ pub fn run(options: Options) -> Result<ExitCode> {
         "  partner dashboard: sign in as {} at {base}/partner/login",
         demo.partner_email
     );
+    println!("  member portal:     sign in as ann@example.com (a demo member) at {base}/login");
     println!("  sign-in codes and other emails appear at {base}/dev/mailbox");
-    println!("  demo API token:    {token}");
-    println!("  try:  curl -H 'Authorization: Bearer {token}' {base}/api/v1/cards");
-    println!(
-        "        curl -H 'Authorization: Bearer {token}' -H 'Idempotency-Key: demo-1' \
-         -H 'Content-Type: application/json' \\\n          \
-         -d '{{\"member_email\": \"ada@example.com\", \"amount\": \"12.50\", \"reference\": \"till-1\"}}' \\\n          \
-         {base}/api/v1/cards/{}/purchases",
-        demo.card_id
-    );
+    println!("  demo card id:      {}", demo.card_id);
+    println!("  demo API token:    {token} (for the partner API, /api/v1)");
     println!("  database:          {}", database.url);
     println!("Press Ctrl-C to stop the server (and the private PostgreSQL cluster if this run started it).");
     println!();

@@ -17,6 +17,7 @@ pub mod activity;
 pub mod catalog;
 pub mod codes;
 pub mod error;
+pub mod integrations;
 pub mod members;
 pub mod migrate;
 pub mod outbox;

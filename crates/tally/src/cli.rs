@@ -39,6 +39,9 @@ enum Admin {
         #[arg(long, default_value = "UTC")]
         timezone: String,
     },
+    /// Re-encrypt stored secrets under APP_SECRET_KEY after a key rotation (the old key
+    /// must be in APP_SECRET_KEY_PREVIOUS); afterwards the previous key can be removed.
+    Reencrypt,
     /// Create (once) a demo partner, club, card and members, and issue a fresh API token.
     SeedDemo {
         /// Print only {"partner_id","club_id","card_id","api_token","partner_email"}.
@@ -114,6 +117,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         created.owner.email,
                         config.public_base_url
                     );
+                    Ok(())
+                }
+                Admin::Reencrypt => {
+                    let moved = usecases::secrets::reencrypt_all(&pool, &config.keys).await?;
+                    println!("{moved} stored secret(s) moved to the current key.");
                     Ok(())
                 }
                 Admin::SeedDemo { json } => {

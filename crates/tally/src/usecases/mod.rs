@@ -6,4 +6,5 @@ pub mod earn;
 pub mod limits;
 pub mod links;
 pub mod onboarding;
+pub mod secrets;
 pub mod signin;
