@@ -13,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 pub mod html;
 pub mod smtp;
+pub mod woo;
 
 /// A fixed key for tests (base64 of 32 bytes).
 pub const TEST_APP_SECRET_KEY: &str = "dGFsbHktZW5kLXRvLWVuZC10ZXN0cy1zZWNyZXQta2V5IQ==";

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
-use crate::schema::woo_integrations;
+use crate::schema::{woo_integrations, woo_settings};
 use crate::DbError;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
@@ -24,6 +24,9 @@ pub struct Integration {
     pub webhook_mode: Option<String>,
     pub webhook_id: Option<i64>,
     pub store_currency: Option<String>,
+    pub reconcile_watermark: Option<OffsetDateTime>,
+    pub last_reconciled_at: Option<OffsetDateTime>,
+    pub last_delivery_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
 }
 
@@ -41,11 +44,12 @@ pub struct NewIntegration<'a> {
     pub now: OffsetDateTime,
 }
 
+/// Creates the integration and its default settings. Call inside a transaction.
 pub async fn create(
     conn: &mut AsyncPgConnection,
     new: &NewIntegration<'_>,
 ) -> Result<Integration, DbError> {
-    Ok(diesel::insert_into(woo_integrations::table)
+    let integration: Integration = diesel::insert_into(woo_integrations::table)
         .values((
             woo_integrations::partner_id.eq(new.partner_id),
             woo_integrations::public_id.eq(new.public_id),
@@ -58,10 +62,142 @@ pub async fn create(
             woo_integrations::connected_at.eq(new.now),
             woo_integrations::created_at.eq(new.now),
             woo_integrations::updated_at.eq(new.now),
+            woo_integrations::reconcile_watermark.eq(new.now),
         ))
         .returning(Integration::as_returning())
         .get_result(conn)
-        .await?)
+        .await?;
+    diesel::insert_into(woo_settings::table)
+        .values((
+            woo_settings::partner_id.eq(integration.partner_id),
+            woo_settings::integration_id.eq(integration.id),
+            woo_settings::updated_at.eq(new.now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(integration)
+}
+
+/// The integration behind a webhook delivery URL, with its settings (any status).
+pub async fn find_by_public_id(
+    conn: &mut AsyncPgConnection,
+    public_id: &str,
+) -> Result<Option<(Integration, Settings)>, DbError> {
+    Ok(woo_integrations::table
+        .inner_join(
+            woo_settings::table.on(woo_settings::partner_id
+                .eq(woo_integrations::partner_id)
+                .and(woo_settings::integration_id.eq(woo_integrations::id))),
+        )
+        .filter(woo_integrations::public_id.eq(public_id))
+        .select((Integration::as_select(), Settings::as_select()))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<(Integration, Settings)>, DbError> {
+    Ok(woo_integrations::table
+        .inner_join(
+            woo_settings::table.on(woo_settings::partner_id
+                .eq(woo_integrations::partner_id)
+                .and(woo_settings::integration_id.eq(woo_integrations::id))),
+        )
+        .filter(woo_integrations::partner_id.eq(partner_id))
+        .filter(woo_integrations::id.eq(id))
+        .select((Integration::as_select(), Settings::as_select()))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// An integration's settings (SPEC §3.5).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = woo_settings, check_for_backend(diesel::pg::Pg))]
+pub struct Settings {
+    pub award_on: String,
+    pub partial_refunds: String,
+    pub email_language: String,
+    pub discount_enabled: bool,
+    pub value_per_point: bigdecimal::BigDecimal,
+    pub min_points: i64,
+    pub max_points: Option<i64>,
+    pub code_prefix: String,
+    pub valid_days: i32,
+}
+
+/// Changes settings (every field given).
+pub async fn update_settings(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    integration_id: i64,
+    settings: &Settings,
+) -> Result<(), DbError> {
+    diesel::update(woo_settings::table.find((partner_id, integration_id)))
+        .set((
+            woo_settings::award_on.eq(&settings.award_on),
+            woo_settings::partial_refunds.eq(&settings.partial_refunds),
+            woo_settings::email_language.eq(&settings.email_language),
+            woo_settings::discount_enabled.eq(settings.discount_enabled),
+            woo_settings::value_per_point.eq(&settings.value_per_point),
+            woo_settings::min_points.eq(settings.min_points),
+            woo_settings::max_points.eq(settings.max_points),
+            woo_settings::code_prefix.eq(&settings.code_prefix),
+            woo_settings::valid_days.eq(settings.valid_days),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Pauses or resumes. Resuming moves the reconciliation watermark to `now`: orders
+/// placed while paused are not back-filled.
+pub async fn set_status(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    status: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    let query = diesel::update(woo_integrations::table.find((partner_id, id)));
+    if status == "active" {
+        query
+            .set((
+                woo_integrations::status.eq(status),
+                woo_integrations::reconcile_watermark.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+    } else {
+        query
+            .set(woo_integrations::status.eq(status))
+            .execute(conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Notes that a delivery arrived.
+pub async fn touch_last_delivery(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::update(woo_integrations::table.find((partner_id, id)))
+        .filter(
+            woo_integrations::last_delivery_at
+                .is_null()
+                .or(woo_integrations::last_delivery_at.lt(now)),
+        )
+        .set(woo_integrations::last_delivery_at.eq(now))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Every integration that still holds secrets (all partners: for key rotation).

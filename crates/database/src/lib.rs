@@ -14,6 +14,7 @@
 //! ordering are testable without sleeping.
 
 pub mod activity;
+pub mod awards;
 pub mod catalog;
 pub mod codes;
 pub mod error;
@@ -25,6 +26,7 @@ pub mod partners;
 pub mod pool;
 pub mod posting;
 pub mod rate_limits;
+pub mod receipts;
 #[allow(clippy::all)]
 pub mod schema;
 pub mod sessions;

@@ -350,6 +350,29 @@ diesel::table! {
 }
 
 diesel::table! {
+    woo_reconcile_runs (partner_id, id) {
+        partner_id -> Int8,
+        id -> Int8,
+        integration_id -> Int8,
+        modified_after -> Timestamptz,
+        status -> Text,
+        pages_read -> Int4,
+        orders_seen -> Int4,
+        awarded -> Int4,
+        already_processed -> Int4,
+        ignored -> Int4,
+        skipped -> Int4,
+        failed -> Int4,
+        error -> Nullable<Text>,
+        requested_by -> Nullable<Int8>,
+        created_at -> Timestamptz,
+        started_at -> Nullable<Timestamptz>,
+        finished_at -> Nullable<Timestamptz>,
+        lease_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     woo_settings (partner_id, integration_id) {
         partner_id -> Int8,
         integration_id -> Int8,
@@ -401,5 +424,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     woo_integrations,
     woo_receipt_counts,
     woo_receipts,
+    woo_reconcile_runs,
     woo_settings,
 );

@@ -15,6 +15,7 @@ mod portal;
 pub mod render;
 pub(crate) mod templates;
 mod unsubscribe;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -80,7 +81,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(unsubscribe::confirm)
         .service(mailbox::list)
         .service(mailbox::show)
-        .service(mailbox::html);
+        .service(mailbox::html)
+        .service(webhooks::receive);
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.

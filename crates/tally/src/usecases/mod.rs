@@ -1,10 +1,12 @@
 //! Use cases: what the handlers and commands ask for, each one function over the
 //! database and domain crates, committing everything it writes in one transaction.
 
+pub mod deliveries;
 pub mod demo;
 pub mod earn;
 pub mod limits;
 pub mod links;
 pub mod onboarding;
+pub mod orders;
 pub mod secrets;
 pub mod signin;

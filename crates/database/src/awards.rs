@@ -1,0 +1,122 @@
+//! Order awards: what each store order awarded, once ever per integration, and what its
+//! refunds took back.
+
+use bigdecimal::BigDecimal;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+use crate::schema::order_awards;
+use crate::DbError;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = order_awards, check_for_backend(diesel::pg::Pg))]
+pub struct OrderAward {
+    pub partner_id: i64,
+    pub id: i64,
+    pub integration_id: i64,
+    pub order_id: String,
+    pub wallet_id: i64,
+    pub order_total: BigDecimal,
+    pub currency: String,
+    pub points_awarded: i64,
+    pub welcome_bonus_points: i64,
+    pub points_taken_back: i64,
+    pub refunded_amount: BigDecimal,
+    pub welcome_bonus_taken_back: bool,
+    pub fully_refunded_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+/// Serialises everything done for one order until the transaction ends (an advisory
+/// lock: the award row may not exist yet). Two deliveries of the same order, or a
+/// delivery and a reconciliation, run one after the other.
+pub async fn lock_order(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    integration_id: i64,
+    order_id: &str,
+) -> Result<(), DbError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<Text, _>(format!("order:{partner_id}:{integration_id}:{order_id}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    integration_id: i64,
+    order_id: &str,
+) -> Result<Option<OrderAward>, DbError> {
+    Ok(order_awards::table
+        .filter(order_awards::partner_id.eq(partner_id))
+        .filter(order_awards::integration_id.eq(integration_id))
+        .filter(order_awards::order_id.eq(order_id))
+        .select(OrderAward::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+#[derive(Debug, Clone)]
+pub struct NewOrderAward<'a> {
+    pub partner_id: i64,
+    pub integration_id: i64,
+    pub order_id: &'a str,
+    pub wallet_id: i64,
+    pub order_total: &'a BigDecimal,
+    pub currency: &'a str,
+    pub points_awarded: i64,
+    pub welcome_bonus_points: i64,
+    pub now: OffsetDateTime,
+}
+
+/// Records the award. The unique (integration, order) key makes a second award of the
+/// same order fail, whatever raced.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewOrderAward<'_>,
+) -> Result<OrderAward, DbError> {
+    Ok(diesel::insert_into(order_awards::table)
+        .values((
+            order_awards::partner_id.eq(new.partner_id),
+            order_awards::integration_id.eq(new.integration_id),
+            order_awards::order_id.eq(new.order_id),
+            order_awards::wallet_id.eq(new.wallet_id),
+            order_awards::order_total.eq(new.order_total),
+            order_awards::currency.eq(new.currency),
+            order_awards::points_awarded.eq(new.points_awarded),
+            order_awards::welcome_bonus_points.eq(new.welcome_bonus_points),
+            order_awards::created_at.eq(new.now),
+            order_awards::updated_at.eq(new.now),
+        ))
+        .returning(OrderAward::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Records refund progress: points taken back so far, the amount refunded so far, and
+/// whether the order is now fully refunded (with its welcome bonus).
+pub async fn record_refund(
+    conn: &mut AsyncPgConnection,
+    award: &OrderAward,
+    points_taken_back: i64,
+    refunded_amount: &BigDecimal,
+    fully_refunded_at: Option<OffsetDateTime>,
+    welcome_bonus_taken_back: bool,
+) -> Result<(), DbError> {
+    diesel::update(order_awards::table.find((award.partner_id, award.id)))
+        .set((
+            order_awards::points_taken_back.eq(points_taken_back),
+            order_awards::refunded_amount.eq(refunded_amount),
+            order_awards::fully_refunded_at.eq(fully_refunded_at),
+            order_awards::welcome_bonus_taken_back.eq(welcome_bonus_taken_back),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

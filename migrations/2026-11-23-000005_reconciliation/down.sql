@@ -1,0 +1,1 @@
+DROP TABLE woo_reconcile_runs;
