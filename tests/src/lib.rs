@@ -133,6 +133,28 @@ pub async fn run_tally(env: &[(String, String)], cwd: &std::path::Path, args: &[
     }
 }
 
+/// Issues an API token for the partner, as the dashboard would; returns it.
+pub async fn api_token(server: &TestServer, partner_id: i64) -> String {
+    use secrecy::ExposeSecret;
+    let token = identity::generate_token("tly_").unwrap();
+    let hash = woo::keys().token_hash(token.expose_secret()).unwrap();
+    let mut conn = database::pool::get(server.db.pool()).await.unwrap();
+    database::tokens::create(
+        &mut conn,
+        &database::tokens::NewApiToken {
+            partner_id,
+            name: "Test token",
+            token_hash: &hash,
+            token_prefix: "tly_",
+            created_by: None,
+            now: time::OffsetDateTime::now_utc(),
+        },
+    )
+    .await
+    .unwrap();
+    token.expose_secret().to_owned()
+}
+
 /// A temporary folder removed on drop.
 #[derive(Debug)]
 pub struct TempDir(PathBuf);

@@ -37,6 +37,33 @@ impl Store {
         secret: &str,
         business: &str,
     ) -> Store {
+        Self::connect_as(
+            db,
+            secret,
+            business,
+            "https://shop.test",
+            ("ck_test", "cs_test"),
+        )
+        .await
+    }
+
+    /// A store at `store_url` whose REST API takes `credentials`.
+    pub async fn connect_to(
+        db: &database::testing::TestDatabase,
+        secret: &str,
+        store_url: &str,
+        credentials: (&str, &str),
+    ) -> Store {
+        Self::connect_as(db, secret, "Corner Café", store_url, credentials).await
+    }
+
+    async fn connect_as(
+        db: &database::testing::TestDatabase,
+        secret: &str,
+        business: &str,
+        store_url: &str,
+        credentials: (&str, &str),
+    ) -> Store {
         let now = time::OffsetDateTime::now_utc();
         let mut conn = pool::get(db.pool()).await.unwrap();
         let owner = format!("owner{}@shop.test", rand_suffix().to_lowercase());
@@ -93,9 +120,9 @@ impl Store {
                 public_id: &public_id,
                 club_id: club.id,
                 card_id: card.id,
-                store_url: "https://shop.test",
-                consumer_key_enc: &seal(IntegrationSecret::ConsumerKey, "ck_test"),
-                consumer_secret_enc: &seal(IntegrationSecret::ConsumerSecret, "cs_test"),
+                store_url,
+                consumer_key_enc: &seal(IntegrationSecret::ConsumerKey, credentials.0),
+                consumer_secret_enc: &seal(IntegrationSecret::ConsumerSecret, credentials.1),
                 webhook_secret_enc: &seal(IntegrationSecret::WebhookSecret, secret),
                 now,
             },

@@ -154,8 +154,8 @@ pub async fn update_settings(
     Ok(())
 }
 
-/// Pauses or resumes. Resuming moves the reconciliation watermark to `now`: orders
-/// placed while paused are not back-filled.
+/// Pauses or resumes. Resuming moves the reconciliation watermark so that the next pass
+/// starts at `now` (past its overlap): orders placed while paused are not back-filled.
 pub async fn set_status(
     conn: &mut AsyncPgConnection,
     partner_id: i64,
@@ -168,7 +168,7 @@ pub async fn set_status(
         query
             .set((
                 woo_integrations::status.eq(status),
-                woo_integrations::reconcile_watermark.eq(now),
+                woo_integrations::reconcile_watermark.eq(now + crate::reconcile::OVERLAP),
             ))
             .execute(conn)
             .await?;

@@ -27,6 +27,7 @@ pub mod pool;
 pub mod posting;
 pub mod rate_limits;
 pub mod receipts;
+pub mod reconcile;
 #[allow(clippy::all)]
 pub mod schema;
 pub mod sessions;

@@ -1,5 +1,6 @@
 //! The HTTP shell: routes, shared state, security headers, request ids.
 
+pub mod api;
 mod assets;
 pub mod auth;
 pub mod client;
@@ -31,6 +32,7 @@ use crate::config::Config;
 use crate::email::render::EmailRenderer;
 use crate::email::transport::Transport;
 use crate::email::worker::Mailer;
+use crate::usecases::reconcile::Reconciler;
 pub use templates::Templates;
 
 /// What every handler can reach.
@@ -82,7 +84,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(mailbox::list)
         .service(mailbox::show)
         .service(mailbox::html)
-        .service(webhooks::receive);
+        .service(webhooks::receive)
+        .configure(api::routes);
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.
@@ -131,7 +134,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         transport,
     };
     let (stop_worker, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = tokio::spawn(mailer.run(stop_rx, std::time::Duration::from_secs(1)));
+    let worker = tokio::spawn(mailer.run(stop_rx.clone(), std::time::Duration::from_secs(1)));
+    let reconciler = Reconciler {
+        pool: state.pool.clone(),
+        config: state.config.clone(),
+        woo: woo_client(&state.config)?,
+    };
+    let reconciling =
+        tokio::spawn(reconciler.run_forever(stop_rx, std::time::Duration::from_secs(5)));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -170,7 +180,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let served = server.run().await;
     let _ = stop_worker.send(true);
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), reconciling).await;
     served.context("server stopped with an error")?;
     tracing::info!("shut down");
     Ok(())
+}
+
+/// The WooCommerce client, trusting `WOO_EXTRA_CA_CERT` and refusing private addresses
+/// unless `WOO_ALLOW_PRIVATE_NETWORKS`.
+pub fn woo_client(config: &Config) -> anyhow::Result<Arc<dyn woo_client::WooApi>> {
+    let extra_ca_pem = match &config.woo_extra_ca_cert {
+        Some(path) => Some(
+            std::fs::read(path)
+                .with_context(|| format!("reading WOO_EXTRA_CA_CERT ({})", path.display()))?,
+        ),
+        None => None,
+    };
+    let client = woo_client::WooClient::new(&woo_client::ClientConfig {
+        extra_ca_pem,
+        allow_private_networks: config.woo_allow_private_networks,
+        ..woo_client::ClientConfig::default()
+    })?;
+    Ok(Arc::new(client))
 }

@@ -8,5 +8,6 @@ pub mod limits;
 pub mod links;
 pub mod onboarding;
 pub mod orders;
+pub mod reconcile;
 pub mod secrets;
 pub mod signin;

@@ -43,6 +43,8 @@ pub struct Decision {
     pub outcome: Outcome,
     pub reason: String,
     pub points: i64,
+    /// The order had been handled before and this state changed nothing.
+    pub already_recorded: bool,
 }
 
 impl Decision {
@@ -51,6 +53,14 @@ impl Decision {
             outcome,
             reason: reason.into(),
             points,
+            already_recorded: false,
+        }
+    }
+
+    fn repeat(reason: impl Into<String>) -> Decision {
+        Decision {
+            already_recorded: true,
+            ..Decision::new(Outcome::Ignored, reason, 0)
         }
     }
 }
@@ -151,15 +161,11 @@ pub async fn apply(
     };
     match refund::partial(conn, ctx, &card, &award, order).await? {
         Some(decision) => Ok(decision),
-        None => Ok(Decision::new(
-            Outcome::Ignored,
-            format!(
-                "Order already awarded {} points on {}; a repeated delivery changes nothing.",
-                award.points_awarded + award.welcome_bonus_points,
-                award.created_at.date()
-            ),
-            0,
-        )),
+        None => Ok(Decision::repeat(format!(
+            "Order already awarded {} points on {}; a repeated delivery changes nothing.",
+            award.points_awarded + award.welcome_bonus_points,
+            award.created_at.date()
+        ))),
     }
 }
 

@@ -66,10 +66,8 @@ pub(super) async fn full(
     order: &OrderEvent,
 ) -> Result<Decision, OrderError> {
     if award.fully_refunded_at.is_some() {
-        return Ok(Decision::new(
-            Outcome::Ignored,
+        return Ok(Decision::repeat(
             "The refund of this order was already applied.",
-            0,
         ));
     }
     let remaining = ledger::full_refund_points(
