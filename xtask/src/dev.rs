@@ -80,7 +80,13 @@ pub fn run(options: Options) -> Result<ExitCode> {
     database.announce();
     let tally = Tally::build()?;
     tally.migrate(&database.url)?;
-    let demo = Demo::from_json(&tally.seed_demo_json(&database.url)?)?;
+    // The simulated store the demo card is connected to (stopped with the server).
+    let store = crate::store::Store::start()?;
+    let demo = Demo::from_json(&tally.seed_demo_json(
+        &database.url,
+        Some(&public_base_url),
+        Some(&store),
+    )?)?;
 
     eprintln!("xtask: starting tally serve on {bind_addr}");
     let mut command = tally.command(&database.url);
@@ -88,6 +94,7 @@ pub fn run(options: Options) -> Result<ExitCode> {
         .arg("serve")
         .env("BIND_ADDR", &bind_addr)
         .env("PUBLIC_BASE_URL", &public_base_url)
+        .envs(store.tally_env())
         .stdout(process::to_stderr());
     let mut server = Server::spawn(&mut command)?;
     server.wait_ready(local)?;
@@ -109,6 +116,12 @@ pub fn run(options: Options) -> Result<ExitCode> {
     println!("  member portal:     sign in as ann@example.com (a demo member) at {base}/login");
     println!("  sign-in codes and other emails appear at {base}/dev/mailbox");
     println!("  demo card id:      {}", demo.card_id);
+    println!(
+        "  simulated store:   {} (WooCommerce, connected to the demo card)",
+        store.base_url
+    );
+    println!("  place a test order and watch the points arrive (partner Overview, or Ann's card):");
+    println!("        {}", store.order_example("ann@example.com"));
     println!("  demo API token:    {token} (for the partner API, /api/v1)");
     println!("  database:          {}", database.url);
     println!("Press Ctrl-C to stop the server (and the private PostgreSQL cluster if this run started it).");

@@ -20,6 +20,7 @@ mod pg_bins;
 mod postgres;
 mod process;
 mod seed;
+mod store;
 mod tally;
 mod test;
 mod workspace;
@@ -37,7 +38,8 @@ commands:
                                  installed); ARGS go to the test runner
   seed [--private-db] [--json]   provision PostgreSQL, migrate and seed demo data; --json
                                  prints only the demo ids and API token as JSON on stdout
-  woo-sim                        the WooCommerce simulator (not available yet)
+  woo-sim [ARGS]                 the WooCommerce simulator on its own (HTTPS; ARGS go to
+                                 it, e.g. --port 8443 --currency EUR)
   bench                          the benchmarks (not available yet)
   help                           this text
 
@@ -105,7 +107,8 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "dev" => dev::run(dev::Options::parse(rest)?),
         "test" => test::run(test::Options::parse(rest)?),
         "seed" => seed::run(seed::Options::parse(rest)?),
-        "woo-sim" | "bench" => {
+        "woo-sim" => store::run_standalone(rest),
+        "bench" => {
             eprintln!("xtask: `{command}` is not available yet in this version of Tally");
             Ok(ExitCode::from(2))
         }

@@ -16,11 +16,13 @@ pub struct Tally {
 impl Tally {
     /// Builds `tally` once (`cargo build -p tally`, debug profile) and finds the binary.
     pub fn build() -> Result<Tally> {
-        eprintln!("xtask: building tally (cargo build -p tally)");
+        eprintln!(
+            "xtask: building tally and the simulated store (cargo build -p tally -p woo-sim)"
+        );
         process::run(
             process::cargo()
                 .current_dir(workspace::root())
-                .args(["build", "-p", "tally"]),
+                .args(["build", "-p", "tally", "-p", "woo-sim"]),
         )?;
         let binary = workspace::target_dir()
             .join("debug")
@@ -47,12 +49,29 @@ impl Tally {
         process::run(self.command(database_url).arg("migrate"))
     }
 
-    /// `tally admin seed-demo --json`: the one JSON object it prints.
-    pub fn seed_demo_json(&self, database_url: &str) -> Result<String> {
+    /// `tally admin seed-demo --json`: the one JSON object it prints. With a store, the
+    /// demo card is connected to it.
+    /// Webhooks are delivered to `public_base_url`.
+    pub fn seed_demo_json(
+        &self,
+        database_url: &str,
+        public_base_url: Option<&str>,
+        store: Option<&crate::store::Store>,
+    ) -> Result<String> {
         eprintln!("xtask: seeding demo data (tally admin seed-demo --json)");
-        let output = self
-            .command(database_url)
-            .args(["admin", "seed-demo", "--json"])
+        let mut command = self.command(database_url);
+        command.args(["admin", "seed-demo", "--json"]);
+        if let Some(url) = public_base_url {
+            command.env("PUBLIC_BASE_URL", url);
+        }
+        if let Some(store) = store {
+            command
+                .args(["--store-url", &store.base_url])
+                .args(["--consumer-key", &store.consumer_key])
+                .args(["--consumer-secret", &store.consumer_secret])
+                .envs(store.tally_env());
+        }
+        let output = command
             .stdin(Stdio::null())
             .stderr(Stdio::inherit())
             .output()

@@ -233,3 +233,81 @@ pub async fn replace_secrets(
         .await?;
     Ok(())
 }
+
+/// The club's integration for a store URL, in any status (reconnecting revives it).
+pub async fn find_by_store(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    club_id: i64,
+    store_url: &str,
+) -> Result<Option<Integration>, DbError> {
+    Ok(woo_integrations::table
+        .filter(woo_integrations::partner_id.eq(partner_id))
+        .filter(woo_integrations::club_id.eq(club_id))
+        .filter(woo_integrations::store_url.eq(store_url))
+        .select(Integration::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Brings a disconnected integration back with new credentials (same id, history and
+/// settings).
+pub async fn revive(
+    conn: &mut AsyncPgConnection,
+    existing: &Integration,
+    new: &NewIntegration<'_>,
+) -> Result<Integration, DbError> {
+    Ok(diesel::update(woo_integrations::table.find((existing.partner_id, existing.id)))
+        .set((
+            woo_integrations::card_id.eq(new.card_id),
+            woo_integrations::status.eq("active"),
+            woo_integrations::consumer_key_enc.eq(new.consumer_key_enc),
+            woo_integrations::consumer_secret_enc.eq(new.consumer_secret_enc),
+            woo_integrations::webhook_secret_enc.eq(new.webhook_secret_enc),
+            woo_integrations::webhook_mode.eq(None::<String>),
+            woo_integrations::webhook_id.eq(None::<i64>),
+            woo_integrations::webhook_health.eq("unknown"),
+            woo_integrations::webhook_refusal.eq(None::<String>),
+            woo_integrations::reconcile_watermark.eq(new.now),
+            woo_integrations::connected_at.eq(new.now),
+            woo_integrations::disconnected_at.eq(None::<OffsetDateTime>),
+        ))
+        .returning(Integration::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// How the webhook ended up: created by Tally (automatic, with its id) or to be added by
+/// hand (manual, with the store's reason).
+pub async fn set_webhook(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    mode: &str,
+    webhook_id: Option<i64>,
+    refusal: Option<&str>,
+    store_currency: Option<&str>,
+) -> Result<(), DbError> {
+    diesel::update(woo_integrations::table.find((partner_id, id)))
+        .set((
+            woo_integrations::webhook_mode.eq(mode),
+            woo_integrations::webhook_id.eq(webhook_id),
+            woo_integrations::webhook_refusal.eq(refusal),
+            woo_integrations::store_currency.eq(store_currency),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The partner's integrations that are not disconnected.
+pub async fn of_partner(conn: &mut AsyncPgConnection, partner_id: i64) -> Result<Vec<Integration>, DbError> {
+    Ok(woo_integrations::table
+        .filter(woo_integrations::partner_id.eq(partner_id))
+        .filter(woo_integrations::status.ne("disconnected"))
+        .order(woo_integrations::id)
+        .select(Integration::as_select())
+        .load(conn)
+        .await?)
+}

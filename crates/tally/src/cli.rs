@@ -47,6 +47,13 @@ enum Admin {
         /// Print only {"partner_id","club_id","card_id","api_token","partner_email"}.
         #[arg(long)]
         json: bool,
+        /// Also connect the demo card to this WooCommerce store (e.g. the simulator).
+        #[arg(long, requires_all = ["consumer_key", "consumer_secret"])]
+        store_url: Option<String>,
+        #[arg(long)]
+        consumer_key: Option<String>,
+        #[arg(long)]
+        consumer_secret: Option<String>,
     },
 }
 
@@ -124,10 +131,34 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     println!("{moved} stored secret(s) moved to the current key.");
                     Ok(())
                 }
-                Admin::SeedDemo { json } => {
-                    let seeded =
-                        usecases::demo::seed(&pool, &config.keys, time::OffsetDateTime::now_utc())
-                            .await?;
+                Admin::SeedDemo {
+                    json,
+                    store_url,
+                    consumer_key,
+                    consumer_secret,
+                } => {
+                    let now = time::OffsetDateTime::now_utc();
+                    let seeded = usecases::demo::seed(&pool, &config.keys, now).await?;
+                    if let (Some(store_url), Some(key), Some(secret)) =
+                        (store_url, consumer_key, consumer_secret)
+                    {
+                        let woo = http::woo_client(&config)?;
+                        let connected = usecases::demo::connect_store(
+                            &pool,
+                            &config,
+                            woo.as_ref(),
+                            &seeded,
+                            usecases::connect::ConnectForm {
+                                card_id: seeded.card_id,
+                                store_url,
+                                consumer_key: key,
+                                consumer_secret: secret,
+                            },
+                            now,
+                        )
+                        .await?;
+                        eprintln!("Demo store connected ({:?}).", connected.webhook);
+                    }
                     if json {
                         println!("{}", seeded.to_json());
                     } else {

@@ -235,3 +235,49 @@ pub async fn seed(
         partner_email: PARTNER_EMAIL.into(),
     })
 }
+
+/// Connects (or re-connects, with fresh credentials and webhook) the demo card to a store.
+pub async fn connect_store(
+    pool: &database::Pool,
+    config: &crate::config::Config,
+    woo: &dyn woo_client::WooApi,
+    seeded: &Seeded,
+    form: super::connect::ConnectForm,
+    now: OffsetDateTime,
+) -> Result<super::connect::Connected, SeedError> {
+    let url = woo_client::StoreUrl::parse(&form.store_url)
+        .map_err(|e| SeedError::Other(e.to_string()))?;
+    let mut conn = database::pool::get(pool).await?;
+    if let Some(old) = database::integrations::find_by_store(
+        &mut conn,
+        seeded.partner_id,
+        seeded.club_id,
+        url.as_str(),
+    )
+    .await?
+    {
+        if old.status != "disconnected" {
+            database::integrations::set_status(
+                &mut conn,
+                old.partner_id,
+                old.id,
+                "disconnected",
+                now,
+            )
+            .await?;
+        }
+    }
+    drop(conn);
+    super::connect::connect(
+        pool,
+        &config.keys,
+        woo,
+        &config.public_base_url,
+        seeded.partner_id,
+        database::activity::Actor::System,
+        &form,
+        now,
+    )
+    .await
+    .map_err(|e| SeedError::Other(e.to_string()))
+}

@@ -1,6 +1,7 @@
 //! Use cases: what the handlers and commands ask for, each one function over the
 //! database and domain crates, committing everything it writes in one transaction.
 
+pub mod connect;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;
