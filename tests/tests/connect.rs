@@ -60,7 +60,7 @@ async fn connecting_registers_the_webhook_automatically_with_tallys_url_and_secr
     );
     assert!(connected.currency_warning.is_none());
     let hooks = sim.webhooks();
-    let hook = hooks.iter().find(|h| h.id as i64 == webhook_id).unwrap();
+    let hook = hooks.iter().find(|h| h.id == webhook_id).unwrap();
     assert_eq!(
         hook.delivery_url,
         format!(
