@@ -258,24 +258,26 @@ pub async fn revive(
     existing: &Integration,
     new: &NewIntegration<'_>,
 ) -> Result<Integration, DbError> {
-    Ok(diesel::update(woo_integrations::table.find((existing.partner_id, existing.id)))
-        .set((
-            woo_integrations::card_id.eq(new.card_id),
-            woo_integrations::status.eq("active"),
-            woo_integrations::consumer_key_enc.eq(new.consumer_key_enc),
-            woo_integrations::consumer_secret_enc.eq(new.consumer_secret_enc),
-            woo_integrations::webhook_secret_enc.eq(new.webhook_secret_enc),
-            woo_integrations::webhook_mode.eq(None::<String>),
-            woo_integrations::webhook_id.eq(None::<i64>),
-            woo_integrations::webhook_health.eq("unknown"),
-            woo_integrations::webhook_refusal.eq(None::<String>),
-            woo_integrations::reconcile_watermark.eq(new.now),
-            woo_integrations::connected_at.eq(new.now),
-            woo_integrations::disconnected_at.eq(None::<OffsetDateTime>),
-        ))
-        .returning(Integration::as_returning())
-        .get_result(conn)
-        .await?)
+    Ok(
+        diesel::update(woo_integrations::table.find((existing.partner_id, existing.id)))
+            .set((
+                woo_integrations::card_id.eq(new.card_id),
+                woo_integrations::status.eq("active"),
+                woo_integrations::consumer_key_enc.eq(new.consumer_key_enc),
+                woo_integrations::consumer_secret_enc.eq(new.consumer_secret_enc),
+                woo_integrations::webhook_secret_enc.eq(new.webhook_secret_enc),
+                woo_integrations::webhook_mode.eq(None::<String>),
+                woo_integrations::webhook_id.eq(None::<i64>),
+                woo_integrations::webhook_health.eq("unknown"),
+                woo_integrations::webhook_refusal.eq(None::<String>),
+                woo_integrations::reconcile_watermark.eq(new.now),
+                woo_integrations::connected_at.eq(new.now),
+                woo_integrations::disconnected_at.eq(None::<OffsetDateTime>),
+            ))
+            .returning(Integration::as_returning())
+            .get_result(conn)
+            .await?,
+    )
 }
 
 /// How the webhook ended up: created by Tally (automatic, with its id) or to be added by
@@ -302,7 +304,10 @@ pub async fn set_webhook(
 }
 
 /// The partner's integrations that are not disconnected.
-pub async fn of_partner(conn: &mut AsyncPgConnection, partner_id: i64) -> Result<Vec<Integration>, DbError> {
+pub async fn of_partner(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+) -> Result<Vec<Integration>, DbError> {
     Ok(woo_integrations::table
         .filter(woo_integrations::partner_id.eq(partner_id))
         .filter(woo_integrations::status.ne("disconnected"))
@@ -310,4 +315,92 @@ pub async fn of_partner(conn: &mut AsyncPgConnection, partner_id: i64) -> Result
         .select(Integration::as_select())
         .load(conn)
         .await?)
+}
+
+/// Disconnects: the stored key, secret and webhook secret are wiped.
+pub async fn disconnect(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::update(woo_integrations::table.find((partner_id, id)))
+        .set((
+            woo_integrations::status.eq("disconnected"),
+            woo_integrations::consumer_key_enc.eq(None::<Vec<u8>>),
+            woo_integrations::consumer_secret_enc.eq(None::<Vec<u8>>),
+            woo_integrations::webhook_secret_enc.eq(None::<Vec<u8>>),
+            woo_integrations::webhook_id.eq(None::<i64>),
+            woo_integrations::webhook_health.eq("unknown"),
+            woo_integrations::disconnected_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records the result of a webhook health check.
+pub async fn set_health(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    health: &str,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::update(woo_integrations::table.find((partner_id, id)))
+        .set((
+            woo_integrations::webhook_health.eq(health),
+            woo_integrations::webhook_checked_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The webhook's last known health and when it was checked.
+pub async fn health(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<(String, Option<OffsetDateTime>, Option<String>), DbError> {
+    Ok(woo_integrations::table
+        .find((partner_id, id))
+        .select((
+            woo_integrations::webhook_health,
+            woo_integrations::webhook_checked_at,
+            woo_integrations::webhook_refusal,
+        ))
+        .first(conn)
+        .await?)
+}
+
+/// Claims one automatic integration whose webhook was not checked since `due_before`.
+pub async fn claim_health_check(
+    conn: &mut AsyncPgConnection,
+    now: OffsetDateTime,
+    due_before: OffsetDateTime,
+) -> Result<Option<(i64, i64)>, DbError> {
+    use diesel::sql_types::{BigInt, Timestamptz};
+    #[derive(QueryableByName)]
+    struct Claimed {
+        #[diesel(sql_type = BigInt)]
+        partner_id: i64,
+        #[diesel(sql_type = BigInt)]
+        id: i64,
+    }
+    let claimed = diesel::sql_query(
+        "UPDATE woo_integrations SET webhook_checked_at = $1 \
+         WHERE (partner_id, id) = ( \
+           SELECT partner_id, id FROM woo_integrations \
+           WHERE status <> 'disconnected' AND webhook_mode = 'automatic' \
+             AND (webhook_checked_at IS NULL OR webhook_checked_at < $2) \
+           ORDER BY webhook_checked_at NULLS FIRST LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING partner_id, id",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(due_before)
+    .get_result::<Claimed>(conn)
+    .await
+    .optional()?;
+    Ok(claimed.map(|c| (c.partner_id, c.id)))
 }

@@ -249,3 +249,20 @@ fn same_content(entry: &Entry, posting: &Posting) -> bool {
         && entry.reference == posting.source.reference
         && entry.note == posting.source.note
 }
+
+/// The entries a store order produced, oldest first ("why did this order earn points?").
+pub async fn entries_of_order(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    integration_id: i64,
+    order_id: &str,
+) -> Result<Vec<Entry>, DbError> {
+    Ok(entries::table
+        .filter(entries::partner_id.eq(partner_id))
+        .filter(entries::integration_id.eq(integration_id))
+        .filter(entries::order_id.eq(order_id))
+        .order((entries::created_at.asc(), entries::id.asc()))
+        .select(Entry::as_select())
+        .load(conn)
+        .await?)
+}

@@ -24,6 +24,8 @@ use database::reconcile::OVERLAP;
 pub const CHECK_WINDOW: Duration = Duration::days(7);
 const PER_PAGE: u32 = 100;
 const RUN_LEASE: Duration = Duration::minutes(5);
+/// How often each automatic webhook is read back from its store.
+pub const HEALTH_INTERVAL: Duration = Duration::minutes(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReconcileError {
@@ -266,6 +268,28 @@ impl Reconciler {
             }
             page += 1;
         }
+    }
+
+    /// Checks the webhook of one automatic integration not checked in 10 minutes.
+    pub async fn check_next_health(&self, now: OffsetDateTime) -> Result<bool, ReconcileError> {
+        let mut conn = database::pool::get(&self.pool).await?;
+        let Some((partner_id, id)) =
+            integrations::claim_health_check(&mut conn, now, now - HEALTH_INTERVAL).await?
+        else {
+            return Ok(false);
+        };
+        drop(conn);
+        let (integration, _) = self.load(partner_id, id).await?;
+        super::integration::check_health(
+            &self.pool,
+            &self.config.keys,
+            self.woo.as_ref(),
+            &integration,
+            now,
+        )
+        .await
+        .map_err(|e| ReconcileError::Credentials(e.to_string()))?;
+        Ok(true)
     }
 
     /// Runs until `stop`: requested runs first, then due integrations, then a pause.
