@@ -43,6 +43,25 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     pub strings: Arc<i18n::Strings>,
     pub emails: Arc<EmailRenderer>,
+    /// The WooCommerce REST client (shared by the pages, the API and the workers).
+    pub woo: Woo,
+}
+
+/// The shared WooCommerce client; `&*state.woo` is a `&dyn WooApi`.
+#[derive(Clone)]
+pub struct Woo(pub Arc<dyn woo_client::WooApi>);
+
+impl std::fmt::Debug for Woo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Woo")
+    }
+}
+
+impl std::ops::Deref for Woo {
+    type Target = dyn woo_client::WooApi;
+    fn deref(&self) -> &Self::Target {
+        self.0.as_ref()
+    }
 }
 
 impl AppState {
@@ -120,12 +139,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         trusted_proxies = config.trusted_proxies.len(),
         "starting"
     );
+    let woo = Woo(woo_client(&config)?);
     let state = AppState {
         pool,
         config: Arc::new(config),
         templates,
         strings,
         emails,
+        woo,
     };
     let mailer = Mailer {
         pool: state.pool.clone(),
@@ -138,7 +159,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let reconciler = Reconciler {
         pool: state.pool.clone(),
         config: state.config.clone(),
-        woo: woo_client(&state.config)?,
+        woo: state.woo.0.clone(),
     };
     let reconciling =
         tokio::spawn(reconciler.run_forever(stop_rx, std::time::Duration::from_secs(5)));

@@ -72,11 +72,7 @@ pub fn validate(current: &Settings, input: &SettingsInput) -> Result<Settings, V
     }
     if let Some(v) = &input.value_per_point {
         match v.trim().parse::<BigDecimal>() {
-            Ok(d)
-                if d > BigDecimal::zero()
-                    && d.fractional_digit_count() <= 6
-                    && d < 1_000_000 =>
-            {
+            Ok(d) if d > BigDecimal::zero() && d.fractional_digit_count() <= 6 && d < 1_000_000 => {
                 next.value_per_point = d
             }
             _ => errors.push(err(
