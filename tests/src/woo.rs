@@ -145,7 +145,15 @@ impl Store {
 
     /// The member's balance on this store's card (None without a wallet).
     pub async fn balance(&self, server: &TestServer, email: &str) -> Option<i64> {
-        let mut conn = pool::get(server.db.pool()).await.unwrap();
+        self.balance_in(&server.db, email).await
+    }
+
+    pub async fn balance_in(
+        &self,
+        db: &database::testing::TestDatabase,
+        email: &str,
+    ) -> Option<i64> {
+        let mut conn = pool::get(db.pool()).await.unwrap();
         let member = database::members::find_by_email(&mut conn, email)
             .await
             .unwrap()?;
