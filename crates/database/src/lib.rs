@@ -36,6 +36,7 @@ pub mod testing;
 pub mod tokens;
 pub mod tx;
 pub mod wallets;
+pub mod webhook_health;
 
 pub use diesel_async::AsyncPgConnection as Connection;
 pub use error::DbError;

@@ -153,7 +153,8 @@ pub async fn counts_since(
     Ok(counts)
 }
 
-/// The newest receipts, optionally of one outcome, before the cursor (a receipt id).
+/// The newest receipts (by id, so the cursor is stable), optionally of one outcome,
+/// before the cursor (a receipt id).
 pub async fn recent(
     conn: &mut AsyncPgConnection,
     partner_id: i64,
@@ -173,7 +174,7 @@ pub async fn recent(
         query = query.filter(woo_receipts::id.lt(before));
     }
     Ok(query
-        .order((woo_receipts::received_at.desc(), woo_receipts::id.desc()))
+        .order(woo_receipts::id.desc())
         .limit(limit)
         .select(Receipt::as_select())
         .load(conn)

@@ -274,7 +274,8 @@ impl Reconciler {
     pub async fn check_next_health(&self, now: OffsetDateTime) -> Result<bool, ReconcileError> {
         let mut conn = database::pool::get(&self.pool).await?;
         let Some((partner_id, id)) =
-            integrations::claim_health_check(&mut conn, now, now - HEALTH_INTERVAL).await?
+            database::webhook_health::claim_health_check(&mut conn, now, now - HEALTH_INTERVAL)
+                .await?
         else {
             return Ok(false);
         };

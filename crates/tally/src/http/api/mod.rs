@@ -1,6 +1,8 @@
 //! The partner JSON API (`/api/v1`): bearer tokens, JSON errors of one shape
 //! (`{"error": {"code", "message", "hint"}}`), the endpoints grouped by resource.
 
+mod integration_json;
+mod integrations;
 mod reconcile;
 
 use std::future::Future;
@@ -12,7 +14,15 @@ use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use super::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(reconcile::request).service(reconcile::status);
+    cfg.service(reconcile::request)
+        .service(reconcile::status)
+        .service(integrations::create)
+        .service(integrations::show)
+        .service(integrations::change_settings)
+        .service(integrations::pause_integration)
+        .service(integrations::resume_integration)
+        .service(integrations::remove)
+        .service(integrations::receipts);
 }
 
 /// An API error: status, a stable code, a message and a hint a developer can act on.

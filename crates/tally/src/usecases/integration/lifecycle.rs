@@ -233,7 +233,7 @@ pub async fn check_health(
         _ => Health::Unknown,
     };
     let mut conn = database::pool::get(pool).await?;
-    integrations::set_health(
+    database::webhook_health::set_health(
         &mut conn,
         integration.partner_id,
         integration.id,

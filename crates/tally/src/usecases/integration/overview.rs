@@ -109,12 +109,13 @@ pub async fn overview(
     .next()
     .map(|r| (r.received_at, r.reason.clone(), hint_for(&r.reason)));
     let (health, health_checked_at, refusal) =
-        database::integrations::health(&mut conn, integration.partner_id, integration.id).await?;
+        database::webhook_health::health(&mut conn, integration.partner_id, integration.id).await?;
     let latest_check =
         reconcile::latest_run(&mut conn, integration.partner_id, integration.id).await?;
     let card = database::catalog::find_card(&mut conn, integration.partner_id, integration.card_id)
         .await?;
-    let manual = integration.webhook_mode.as_deref() == Some("manual");
+    // No recorded mode (the webhook step never finished) is treated as manual.
+    let manual = integration.webhook_mode.as_deref() != Some("automatic");
     let manual_secret = if manual {
         integration
             .webhook_secret_enc
