@@ -24,7 +24,7 @@ use crate::usecases::integration::{
 const OUTCOMES: [&str; 4] = ["processed", "ignored", "skipped", "failed"];
 
 /// The feature first (404), then the token (401).
-fn gate(state: &AppState, auth: Result<ApiAuth, ApiError>) -> Result<ApiAuth, ApiError> {
+pub(super) fn gate(state: &AppState, auth: Result<ApiAuth, ApiError>) -> Result<ApiAuth, ApiError> {
     woocommerce_enabled(state)?;
     auth
 }

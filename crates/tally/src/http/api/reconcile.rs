@@ -4,7 +4,8 @@
 use actix_web::{get, post, web, HttpResponse};
 use database::reconcile::Run;
 
-use super::{woocommerce_enabled, ApiAuth, ApiError};
+use super::integrations::gate;
+use super::{ApiAuth, ApiError};
 use crate::http::AppState;
 use crate::usecases::reconcile::request_check;
 
@@ -35,10 +36,10 @@ fn run_json(run: &Run) -> serde_json::Value {
 
 async fn integration_of(
     state: &AppState,
-    auth: ApiAuth,
+    auth: Result<ApiAuth, ApiError>,
     id: &str,
 ) -> Result<database::integrations::Integration, ApiError> {
-    woocommerce_enabled(state)?;
+    let auth = gate(state, auth)?;
     let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     let mut conn = database::pool::get(&state.pool)
         .await
@@ -54,7 +55,7 @@ async fn integration_of(
 #[post("/api/v1/integrations/woocommerce/{id}/reconcile")]
 async fn request(
     state: web::Data<AppState>,
-    auth: ApiAuth,
+    auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let integration = integration_of(&state, auth, &id).await?;
@@ -80,7 +81,7 @@ async fn request(
 #[get("/api/v1/integrations/woocommerce/{id}/reconcile")]
 async fn status(
     state: web::Data<AppState>,
-    auth: ApiAuth,
+    auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let integration = integration_of(&state, auth, &id).await?;
