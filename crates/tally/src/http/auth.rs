@@ -212,3 +212,20 @@ impl FromRequest for PartnerAuth {
         })
     }
 }
+
+/// Signs out: revokes the server-side session, clears the realm's cookie and goes to
+/// `location` (the realm's sign-in page).
+pub async fn end_session(
+    state: &AppState,
+    session_id: i64,
+    jar: Jar,
+    location: &str,
+) -> HttpResponse {
+    if let Err(e) = signin::sign_out(&state.pool, session_id, time::OffsetDateTime::now_utc()).await
+    {
+        return super::render::failure(state, &e);
+    }
+    let mut res = super::render::see_other(location);
+    let _ = res.add_cookie(&super::cookies::removal(jar, state.secure_cookies()));
+    res
+}

@@ -4,11 +4,10 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
 
 use super::auth::PartnerAuth;
-use super::cookies::{self, Jar};
+use super::cookies::Jar;
 use super::portal::CsrfForm;
-use super::render::{failure, page, see_other, stale_form};
+use super::render::{page, stale_form};
 use super::AppState;
-use crate::usecases::signin;
 
 #[get("/partner")]
 async fn home(state: web::Data<AppState>, auth: PartnerAuth) -> HttpResponse {
@@ -29,16 +28,5 @@ async fn sign_out(
     if !auth.csrf_ok(&state, &form.csrf) {
         return stale_form(&state);
     }
-    if let Err(e) = signin::sign_out(
-        &state.pool,
-        auth.session.id,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    {
-        return failure(&state, &e);
-    }
-    let mut res = see_other("/partner/login");
-    let _ = res.add_cookie(&cookies::removal(Jar::Partner, state.secure_cookies()));
-    res
+    super::auth::end_session(&state, auth.session.id, Jar::Partner, "/partner/login").await
 }

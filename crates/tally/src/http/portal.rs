@@ -7,11 +7,10 @@ use database::{members, posting, wallets};
 use serde::Deserialize;
 
 use super::auth::MemberAuth;
-use super::cookies::{self, Jar};
+use super::cookies::Jar;
 use super::render::{failure, page, see_other, stale_form};
 use super::AppState;
 use crate::email::message::Language;
-use crate::usecases::signin;
 
 fn base(state: &AppState, auth: &MemberAuth) -> (tera::Context, Language) {
     let lang = Language::parse(&auth.member.language).unwrap_or(Language::En);
@@ -168,16 +167,5 @@ async fn sign_out(
     if !auth.csrf_ok(&state, &form.csrf) {
         return stale_form(&state);
     }
-    if let Err(e) = signin::sign_out(
-        &state.pool,
-        auth.session.id,
-        time::OffsetDateTime::now_utc(),
-    )
-    .await
-    {
-        return failure(&state, &e);
-    }
-    let mut res = see_other("/login");
-    let _ = res.add_cookie(&cookies::removal(Jar::Member, state.secure_cookies()));
-    res
+    super::auth::end_session(&state, auth.session.id, Jar::Member, "/login").await
 }

@@ -49,6 +49,26 @@ async fn log(
     .await
 }
 
+/// Moves an active integration to paused or back, with its activity-log line.
+async fn switch(
+    pool: &database::Pool,
+    integration: &Integration,
+    to: &'static str,
+    action: &str,
+    actor: Actor,
+    now: OffsetDateTime,
+) -> Result<(), LifecycleError> {
+    match integration.status.as_str() {
+        "disconnected" => return Err(LifecycleError::Disconnected),
+        current if current == to => return Err(LifecycleError::AlreadyInState(to)),
+        _ => {}
+    }
+    let mut conn = database::pool::get(pool).await?;
+    integrations::set_status(&mut conn, integration.partner_id, integration.id, to, now).await?;
+    log(pool, integration, actor, action, serde_json::json!({}), now).await?;
+    Ok(())
+}
+
 /// Keeps the connection, stops processing (deliveries are receipted and skipped).
 pub async fn pause(
     pool: &database::Pool,
@@ -56,30 +76,15 @@ pub async fn pause(
     actor: Actor,
     now: OffsetDateTime,
 ) -> Result<(), LifecycleError> {
-    match integration.status.as_str() {
-        "disconnected" => return Err(LifecycleError::Disconnected),
-        "paused" => return Err(LifecycleError::AlreadyInState("paused")),
-        _ => {}
-    }
-    let mut conn = database::pool::get(pool).await?;
-    integrations::set_status(
-        &mut conn,
-        integration.partner_id,
-        integration.id,
-        "paused",
-        now,
-    )
-    .await?;
-    log(
+    switch(
         pool,
         integration,
-        actor,
+        "paused",
         "integration_paused",
-        serde_json::json!({}),
+        actor,
         now,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Starts again; orders placed while paused are not back-filled.
@@ -89,30 +94,15 @@ pub async fn resume(
     actor: Actor,
     now: OffsetDateTime,
 ) -> Result<(), LifecycleError> {
-    match integration.status.as_str() {
-        "disconnected" => return Err(LifecycleError::Disconnected),
-        "active" => return Err(LifecycleError::AlreadyInState("active")),
-        _ => {}
-    }
-    let mut conn = database::pool::get(pool).await?;
-    integrations::set_status(
-        &mut conn,
-        integration.partner_id,
-        integration.id,
-        "active",
-        now,
-    )
-    .await?;
-    log(
+    switch(
         pool,
         integration,
-        actor,
+        "active",
         "integration_resumed",
-        serde_json::json!({}),
+        actor,
         now,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 fn access(keys: &KeyRing, integration: &Integration) -> Option<(StoreUrl, Credentials)> {
