@@ -175,3 +175,16 @@ pub async fn tiers_of_card(
         .load(conn)
         .await?)
 }
+
+/// Every card of the partner, across its clubs.
+pub async fn cards_of_partner(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+) -> Result<Vec<Card>, DbError> {
+    Ok(cards::table
+        .filter(cards::partner_id.eq(partner_id))
+        .order((cards::club_id, cards::id))
+        .select(Card::as_select())
+        .load(conn)
+        .await?)
+}

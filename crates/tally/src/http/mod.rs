@@ -12,6 +12,7 @@ mod login;
 mod mailbox;
 mod pages;
 mod partner_home;
+mod partner_woo;
 mod portal;
 pub mod render;
 pub(crate) mod templates;
@@ -98,6 +99,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(portal::sign_out)
         .service(partner_home::home)
         .service(partner_home::sign_out)
+        .service(partner_woo::connect::index)
+        .service(partner_woo::connect::connect)
+        .service(partner_woo::overview::show)
+        .service(partner_woo::settings::show)
+        .service(partner_woo::settings::save)
+        .service(partner_woo::activity::show)
+        .service(partner_woo::actions::pause)
+        .service(partner_woo::actions::resume)
+        .service(partner_woo::actions::health)
+        .service(partner_woo::actions::reactivate)
+        .service(partner_woo::actions::check)
+        .service(partner_woo::actions::confirm_disconnect)
+        .service(partner_woo::actions::disconnect)
         .service(unsubscribe::ask)
         .service(unsubscribe::confirm)
         .service(mailbox::list)

@@ -16,6 +16,7 @@ async fn home(state: web::Data<AppState>, auth: PartnerAuth) -> HttpResponse {
     ctx.insert("user_email", &auth.user.email);
     ctx.insert("role", &auth.user.role);
     ctx.insert("csrf", &auth.csrf);
+    ctx.insert("woocommerce", &state.config.feature_woocommerce);
     page(&state, "partner/home.html", ctx, StatusCode::OK)
 }
 
