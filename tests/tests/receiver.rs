@@ -83,9 +83,10 @@ async fn unsigned_floods_are_counted_not_stored_one_by_one() {
         );
     }
     let stored = store.receipts(&server).await.len();
+    // At most the per-minute bound is stored, twice if the minute turns over mid-test.
     assert!(
-        stored <= 11,
-        "at most the per-minute bound is stored (a minute may turn over): {stored}"
+        stored <= 20,
+        "{stored} receipts stored for 30 refused deliveries"
     );
     let mut conn = pool::get(server.db.pool()).await.unwrap();
     let since = time::OffsetDateTime::now_utc() - time::Duration::hours(24);
