@@ -12,6 +12,7 @@
 //! It has no dependencies beyond std, so `cargo xtask` builds in seconds on a fresh clone.
 //! Commands: `dev`, `test`, `seed`, `woo-sim`, `bench` (see [`USAGE`]).
 
+mod bench;
 mod cluster;
 mod dev;
 mod http;
@@ -40,7 +41,10 @@ commands:
                                  prints only the demo ids and API token as JSON on stdout
   woo-sim [ARGS]                 the WooCommerce simulator on its own (HTTPS; ARGS go to
                                  it, e.g. --port 8443 --currency EUR)
-  bench                          the benchmarks (not available yet)
+  bench ingest [--private-db] [-- ARGS]
+                                 provision PostgreSQL, build release binaries and run the
+                                 ingest benchmark (tally serve vs pgbench on the same SQL);
+                                 ARGS go to it (-- --help lists them)
   help                           this text
 
 PostgreSQL: DATABASE_URL (environment or .env) when set; else a server on
@@ -108,10 +112,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "test" => test::run(test::Options::parse(rest)?),
         "seed" => seed::run(seed::Options::parse(rest)?),
         "woo-sim" => store::run_standalone(rest),
-        "bench" => {
-            eprintln!("xtask: `{command}` is not available yet in this version of Tally");
-            Ok(ExitCode::from(2))
-        }
+        "bench" => bench::run(bench::Options::parse(rest)?),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
