@@ -11,7 +11,9 @@ use std::time::Duration;
 use database::testing::TestDatabase;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
+pub mod browser;
 pub mod html;
+pub mod partner;
 pub mod smtp;
 pub mod woo;
 

@@ -4,11 +4,8 @@
 
 use std::time::Duration;
 
-use database::catalog::{self, NewCard};
-use database::pool;
-use ledger::{Currency, EarnRule, EarnRuleParams, Rounding};
 use tests::html::{csrf, field_value, six_digit_code};
-use tests::TestServer;
+use tests::{partner, TestServer};
 use woo_sim::{Sim, SimOptions};
 
 const OWNER: &str = "owner@corner.test";
@@ -20,34 +17,13 @@ struct World {
     card_id: i64,
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A dev server the simulator can deliver to (`PUBLIC_BASE_URL` is its own address), a
 /// partner with an active USD card, signed in.
 async fn world_with(feature: &str) -> World {
     let sim = Sim::start(SimOptions::default()).await.unwrap();
-    let ca = sim.ca_cert_path().to_str().unwrap().to_owned();
-    let port = free_port();
-    let bind = format!("127.0.0.1:{port}");
-    let public = format!("http://127.0.0.1:{port}");
-    let server = TestServer::start_with(&[
-        ("TALLY_ENV", "dev"),
-        ("SMTP_URL", ""),
-        ("FEATURE_WOOCOMMERCE", feature),
-        ("WOO_ALLOW_PRIVATE_NETWORKS", "true"),
-        ("WOO_EXTRA_CA_CERT", &ca),
-        ("BIND_ADDR", &bind),
-        ("PUBLIC_BASE_URL", &public),
-    ])
-    .await;
+    let server = partner::dashboard_server(sim.ca_cert_path().to_str().unwrap(), feature).await;
     let partner_id = sign_in_partner(&server).await;
-    let card_id = add_card(&server, partner_id).await;
+    let card_id = partner::add_usd_card(&server, partner_id, "Coffee Card").await;
     World {
         server,
         sim,
@@ -62,18 +38,7 @@ async fn world() -> World {
 /// Creates the partner with `tally admin create-partner` and signs in with the code
 /// from the dev mailbox; returns the partner's id.
 async fn sign_in_partner(server: &TestServer) -> i64 {
-    let dir = tests::TempDir::new("dashboard");
-    let env = tests::base_env(&server.db, dir.path());
-    let args = [
-        "admin",
-        "create-partner",
-        "--name",
-        "Corner Café",
-        "--email",
-        OWNER,
-    ];
-    let created = tests::run_tally(&env, dir.path(), &args).await;
-    assert!(created.success, "{}", created.stderr);
+    let partner_id = partner::create_partner(server, "Corner Café", OWNER).await;
     let (_, login) = server.page("/partner/login").await;
     let res = server
         .post_form(
@@ -102,39 +67,7 @@ async fn sign_in_partner(server: &TestServer) -> i64 {
         )
         .await;
     assert_eq!(res.status(), 303);
-    let mut conn = pool::get(server.db.pool()).await.unwrap();
-    database::partners::users_by_email(&mut conn, OWNER)
-        .await
-        .unwrap()[0]
-        .partner_id
-}
-
-/// An active USD card: 1 point per 1.00, rounded down, welcome bonus 50.
-async fn add_card(server: &TestServer, partner_id: i64) -> i64 {
-    let now = time::OffsetDateTime::now_utc();
-    let mut conn = pool::get(server.db.pool()).await.unwrap();
-    let club = catalog::find_or_create_club(&mut conn, partner_id, "Club", now)
-        .await
-        .unwrap();
-    let rule = EarnRule::new(EarnRuleParams {
-        currency: Currency::parse("USD").unwrap(),
-        points_per_unit: 1,
-        unit_amount: 1.into(),
-        rounding: Rounding::Down,
-        min_purchase_amount: 0.into(),
-        min_points_per_purchase: 0,
-        max_points_per_purchase: None,
-        welcome_bonus_points: 50,
-    })
-    .unwrap();
-    let new = NewCard {
-        partner_id,
-        club_id: club.id,
-        name: "Coffee Card",
-        rule: &rule,
-        now,
-    };
-    catalog::create_card(&mut conn, &new).await.unwrap().id
+    partner_id
 }
 
 impl World {

@@ -80,6 +80,18 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// The error and its hint in one sentence pair for a page, without saying the same
+    /// thing twice when the hint already starts with the message.
+    pub fn explained(&self) -> String {
+        let message = self.to_string();
+        let hint = self.hint();
+        if hint.starts_with(message.trim_end_matches('.')) {
+            hint.to_owned()
+        } else {
+            format!("{}. {hint}", message.trim_end_matches('.'))
+        }
+    }
+
     /// What the partner can do about it, shown after "Could not connect to the
     /// WooCommerce store".
     pub fn hint(&self) -> &'static str {

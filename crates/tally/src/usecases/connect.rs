@@ -170,7 +170,7 @@ pub async fn connect(
             webhook_id: created.id as i64,
         },
         Err(e) => WebhookSetup::Manual {
-            reason: format!("{e} {}", e.hint()),
+            reason: e.explained(),
         },
     };
     let mut conn = database::pool::get(pool).await?;

@@ -249,3 +249,17 @@ fn every_error_has_a_hint_and_refusal_and_transience_never_overlap() {
         .hint()
         .starts_with("REST API missing or permalinks set to Plain"));
 }
+
+#[test]
+fn an_explanation_says_the_message_once_and_then_the_hint() {
+    assert_eq!(
+        ClientError::ReadOnlyKey.explained(),
+        ClientError::ReadOnlyKey.hint(),
+        "the hint already starts with the message"
+    );
+    let refused = map_recorded("coupon_duplicate_400.json");
+    let explained = refused.explained();
+    assert!(explained.starts_with(&refused.to_string()), "{explained}");
+    assert!(explained.ends_with(refused.hint()), "{explained}");
+    assert_eq!(explained.matches(refused.hint()).count(), 1);
+}
