@@ -14,6 +14,7 @@ const BASE: &str = "/partner/integrations/woocommerce";
 struct World {
     server: TestServer,
     sim: Sim,
+    partner_id: i64,
     card_id: i64,
 }
 
@@ -27,6 +28,7 @@ async fn world_with(feature: &str) -> World {
     World {
         server,
         sim,
+        partner_id,
         card_id,
     }
 }
@@ -72,14 +74,25 @@ async fn sign_in_partner(server: &TestServer) -> i64 {
 
 impl World {
     /// Submits the connect form; returns the response.
-    async fn submit_connect(&self, (ck, cs): (String, String)) -> reqwest::Response {
+    async fn submit_connect(&self, key: (String, String)) -> reqwest::Response {
         let (status, page) = self.server.page(BASE).await;
         assert_eq!(status, 200, "{page}");
-        let card = self.card_id.to_string();
         let idem = field_value(&page, "idem").expect("an idempotency key");
+        self.submit_connect_with(key, &page, &idem).await
+    }
+
+    /// Submits the connect form of `page` with the idempotency key `idem`.
+    async fn submit_connect_with(
+        &self,
+        (ck, cs): (String, String),
+        page: &str,
+        idem: &str,
+    ) -> reqwest::Response {
+        let card = self.card_id.to_string();
+        let idem = idem.to_owned();
         let url = self.sim.base_url();
         let fields = [
-            ("csrf", csrf(&page)),
+            ("csrf", csrf(page)),
             ("idem", idem),
             ("card_id", card),
             ("store_url", url),
@@ -99,7 +112,8 @@ impl World {
         location.trim_end_matches("?done=connected").to_owned()
     }
 
-    /// Presses a button of `page_path` that posts to `action`, with extra fields.
+    /// Presses a button of `page_path` that posts to `action`, with extra fields and
+    /// the page's fresh idempotency key.
     async fn press(
         &self,
         page_path: &str,
@@ -108,8 +122,22 @@ impl World {
     ) -> reqwest::Response {
         let (status, page) = self.server.page(page_path).await;
         assert_eq!(status, 200, "{page}");
+        let idem = field_value(&page, "idem").expect("an idempotency key");
+        self.press_with(page_path, action, &idem, extra).await
+    }
+
+    /// Presses a button of `page_path` with the idempotency key `idem`.
+    async fn press_with(
+        &self,
+        page_path: &str,
+        action: &str,
+        idem: &str,
+        extra: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let (status, page) = self.server.page(page_path).await;
+        assert_eq!(status, 200, "{page}");
         let token = csrf(&page);
-        let mut fields = vec![("csrf", token.as_str()), ("idem", "k")];
+        let mut fields = vec![("csrf", token.as_str()), ("idem", idem)];
         fields.extend_from_slice(extra);
         self.server.post_form(action, &fields).await
     }
@@ -278,6 +306,101 @@ async fn pause_and_resume_and_a_double_pause_is_answered_kindly() {
     assert_eq!(res.status(), 303);
     let (_, page) = w.server.page(&overview).await;
     assert!(page.contains("/pause"), "{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_form_sent_twice_with_its_key_is_carried_out_once_and_answered_alike() {
+    let w = world().await;
+    let (_, page) = w.server.page(BASE).await;
+    let idem = field_value(&page, "idem").unwrap();
+    let first = w
+        .submit_connect_with(w.sim.read_write_key(), &page, &idem)
+        .await;
+    let again = w
+        .submit_connect_with(w.sim.read_write_key(), &page, &idem)
+        .await;
+    assert_eq!(first.status(), 303);
+    assert_eq!(
+        again.status(),
+        303,
+        "{}",
+        again.text().await.unwrap_or_default()
+    );
+    assert_eq!(first.headers()["location"], again.headers()["location"]);
+    assert_eq!(w.sim.webhooks().len(), 1, "one webhook on the store");
+    let overview = first.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_end_matches("?done=connected")
+        .to_owned();
+
+    // Pause, double-clicked: one pause, both answered "paused".
+    let pause = format!("{overview}/pause");
+    for _ in 0..2 {
+        let res = w.press_with(&overview, &pause, "pause-key", &[]).await;
+        assert_eq!(res.status(), 303);
+        assert!(res.headers()["location"]
+            .to_str()
+            .unwrap()
+            .ends_with("?done=paused"));
+    }
+    let mut conn = database::pool::get(w.server.db.pool()).await.unwrap();
+    let log = database::activity::recent(&mut conn, w.partner_id, 50)
+        .await
+        .unwrap();
+    let pauses = log.iter().filter(|e| e.action.contains("pause")).count();
+    assert_eq!(pauses, 1, "{log:?}");
+
+    // The same key with other values is refused and changes nothing.
+    let settings = format!("{overview}/settings");
+    let sent = w
+        .press_with(
+            &settings,
+            &settings,
+            "settings-key",
+            &settings_fields("0.10"),
+        )
+        .await;
+    assert_eq!(sent.status(), 303);
+    let other = w
+        .press_with(
+            &settings,
+            &settings,
+            "settings-key",
+            &settings_fields("0.20"),
+        )
+        .await;
+    assert_eq!(other.status(), 409);
+    assert!(other
+        .text()
+        .await
+        .unwrap()
+        .contains("This form was already sent with other values."));
+    let (_, page) = w.server.page(&settings).await;
+    assert!(page.contains("value=\"0.1\""), "{page}");
+
+    // A refused form gives its key back: corrected, it goes through with the same key.
+    let bad = w
+        .press_with(&settings, &settings, "fix-key", &settings_fields("0"))
+        .await;
+    assert_eq!(bad.status(), 422);
+    let fixed = w
+        .press_with(&settings, &settings, "fix-key", &settings_fields("0.30"))
+        .await;
+    assert_eq!(fixed.status(), 303);
+}
+
+fn settings_fields(value_per_point: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("award_on", "processing_or_completed"),
+        ("partial_refunds", "ignore"),
+        ("email_language", "en"),
+        ("value_per_point", value_per_point),
+        ("min_points", "1000"),
+        ("max_points", ""),
+        ("code_prefix", "POINTS"),
+        ("valid_days", "7"),
+    ]
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

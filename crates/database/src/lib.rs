@@ -18,6 +18,7 @@ pub mod awards;
 pub mod catalog;
 pub mod codes;
 pub mod error;
+pub mod idempotency;
 pub mod integrations;
 pub mod members;
 pub mod migrate;

@@ -10,6 +10,7 @@ pub mod i18n;
 mod link;
 mod login;
 mod mailbox;
+mod once;
 mod pages;
 mod partner_home;
 mod partner_woo;

@@ -5,6 +5,7 @@ pub mod connect;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;
+pub mod idempotency;
 pub mod integration;
 pub mod limits;
 pub mod links;

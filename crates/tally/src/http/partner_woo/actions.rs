@@ -11,6 +11,8 @@ use database::activity::Actor;
 use super::forms::ActionForm;
 use super::overview::render;
 use super::{base_context, gate, integration_context, integration_of, link, ok};
+use crate::http::auth::PartnerAuth;
+use crate::http::once::form_once;
 use crate::http::render::{failure, page, see_other, stale_form};
 use crate::http::AppState;
 use crate::usecases::integration::{
@@ -18,6 +20,7 @@ use crate::usecases::integration::{
     reactivate as reactivate_hook, resume as resume_store, LifecycleError,
 };
 use crate::usecases::reconcile::request_check;
+use database::integrations::{Integration, Settings};
 
 #[derive(Debug, Clone, Copy)]
 enum Action {
@@ -46,6 +49,20 @@ async fn act(
     if !auth.csrf_ok(&state, &form.csrf) {
         return stale_form(&state);
     }
+    let scope = format!("form:woo:{}:{action:?}", integration.id);
+    form_once(&state, auth.partner.id, &scope, &form.idem, &[], || {
+        perform(&state, &auth, integration, settings, action)
+    })
+    .await
+}
+
+async fn perform(
+    state: &AppState,
+    auth: &PartnerAuth,
+    integration: Integration,
+    settings: Settings,
+    action: Action,
+) -> HttpResponse {
     let now = time::OffsetDateTime::now_utc();
     let actor = Actor::PartnerUser(auth.user.id);
     let (pool, keys, woo) = (&state.pool, &state.config.keys, &*state.woo);
@@ -70,12 +87,12 @@ async fn act(
         // An unfinished check is returned rather than a second one started.
         Action::Check => match request_check(pool, &integration, Some(auth.user.id), now).await {
             Ok(_) => Ok("check"),
-            Err(e) => return failure(&state, &e),
+            Err(e) => return failure(state, &e),
         },
     };
     match result {
         Ok(done) => see_other(&format!("{}?done={done}", link(integration.id, ""))),
-        Err(LifecycleError::Db(e)) => failure(&state, &e),
+        Err(LifecycleError::Db(e)) => failure(state, &e),
         Err(e) => {
             let status = match e {
                 LifecycleError::Store(_) => StatusCode::BAD_GATEWAY,
@@ -83,7 +100,7 @@ async fn act(
                 _ => StatusCode::CONFLICT,
             };
             let flash = Some(("error", e.to_string()));
-            render(&state, &auth, integration, settings, flash, None, status).await
+            render(state, auth, integration, settings, flash, None, status).await
         }
     }
 }
@@ -192,20 +209,32 @@ async fn disconnect(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let done = disconnect_store(
-        &state.pool,
-        &state.config.keys,
-        &*state.woo,
-        &integration,
-        Actor::PartnerUser(auth.user.id),
-        time::OffsetDateTime::now_utc(),
-    )
-    .await;
+    let scope = format!("form:woo:{}:disconnect", integration.id);
+    form_once(&state, auth.partner.id, &scope, &form.idem, &[], || async {
+        let done = disconnect_store(
+            &state.pool,
+            &state.config.keys,
+            &*state.woo,
+            &integration,
+            Actor::PartnerUser(auth.user.id),
+            time::OffsetDateTime::now_utc(),
+        )
+        .await;
+        disconnected(&state, ctx, done)
+    })
+    .await
+}
+
+fn disconnected(
+    state: &AppState,
+    mut ctx: tera::Context,
+    done: Result<crate::usecases::integration::Disconnected, LifecycleError>,
+) -> HttpResponse {
     match done {
         Ok(done) => {
             ctx.insert("webhook_deleted", &done.webhook_deleted);
             ctx.insert("message", &done.message);
-            ok(&state, "partner/woo/disconnected.html", ctx)
+            ok(state, "partner/woo/disconnected.html", ctx)
         }
         // A second submit: the first one disconnected it.
         Err(LifecycleError::Disconnected) => {
@@ -214,8 +243,8 @@ async fn disconnect(
                 "message",
                 "This store was already disconnected. Members keep every point.",
             );
-            ok(&state, "partner/woo/disconnected.html", ctx)
+            ok(state, "partner/woo/disconnected.html", ctx)
         }
-        Err(e) => failure(&state, &e),
+        Err(e) => failure(state, &e),
     }
 }

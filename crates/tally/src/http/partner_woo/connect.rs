@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::forms::ConnectFields;
 use super::{base_context, gate, link, BASE};
 use crate::http::auth::PartnerAuth;
+use crate::http::once::form_once;
 use crate::http::render::{failure, page, see_other, stale_form};
 use crate::http::AppState;
 use crate::usecases::connect::{connect as connect_store, ConnectError, ConnectForm};
@@ -128,17 +129,45 @@ async fn connect(
         consumer_key: form.consumer_key.clone(),
         consumer_secret: form.consumer_secret.clone(),
     };
-    let connected = connect_store(
-        &state.pool,
-        &state.config.keys,
-        &*state.woo,
-        &state.config.public_base_url,
+    let fields = [
+        form.card_id.trim(),
+        form.store_url.trim(),
+        form.consumer_key.trim(),
+        form.consumer_secret.as_str(),
+    ];
+    form_once(
+        &state,
         auth.partner.id,
-        Actor::PartnerUser(auth.user.id),
-        &input,
-        time::OffsetDateTime::now_utc(),
+        "form:woo:connect",
+        &form.idem,
+        &fields,
+        || async {
+            let connected = connect_store(
+                &state.pool,
+                &state.config.keys,
+                &*state.woo,
+                &state.config.public_base_url,
+                auth.partner.id,
+                Actor::PartnerUser(auth.user.id),
+                &input,
+                time::OffsetDateTime::now_utc(),
+            )
+            .await;
+            answer(connected, refuse, &state).await
+        },
     )
-    .await;
+    .await
+}
+
+async fn answer<F, Fut>(
+    connected: Result<crate::usecases::connect::Connected, ConnectError>,
+    refuse: F,
+    state: &AppState,
+) -> HttpResponse
+where
+    F: Fn(String, Option<String>, StatusCode) -> Fut,
+    Fut: std::future::Future<Output = HttpResponse>,
+{
     match connected {
         Ok(done) => see_other(&format!("{}?done=connected", link(done.integration.id, ""))),
         Err(e @ ConnectError::Store { .. }) => {
@@ -153,7 +182,7 @@ async fn connect(
             let message = format!("{e} Open it from the list above.");
             refuse(message, None, StatusCode::CONFLICT).await
         }
-        Err(e @ (ConnectError::Db(_) | ConnectError::Crypto(_))) => failure(&state, &e),
+        Err(e @ (ConnectError::Db(_) | ConnectError::Crypto(_))) => failure(state, &e),
         Err(e) => refuse(e.to_string(), None, StatusCode::UNPROCESSABLE_ENTITY).await,
     }
 }

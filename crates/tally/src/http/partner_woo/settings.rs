@@ -15,6 +15,7 @@ use super::{base_context, gate, integration_context, integration_of, link};
 use crate::email::format::format_points;
 use crate::email::message::Language;
 use crate::http::auth::PartnerAuth;
+use crate::http::once::form_once;
 use crate::http::render::{failure, page, see_other, stale_form};
 use crate::http::AppState;
 use crate::usecases::integration::{update_settings, SettingsError, SettingsInput};
@@ -182,15 +183,52 @@ async fn save(
         code_prefix: Some(form.code_prefix.clone()),
         valid_days: Some(form.valid_days.clone()),
     };
-    let saved = update_settings(
-        &state.pool,
-        &integration,
-        &settings,
-        &input,
-        Actor::PartnerUser(auth.user.id),
-        time::OffsetDateTime::now_utc(),
+    let enabled = if form.discount_enabled.is_some() {
+        "on"
+    } else {
+        "off"
+    };
+    let fields = [
+        form.award_on.as_str(),
+        form.partial_refunds.as_str(),
+        form.email_language.as_str(),
+        enabled,
+        form.value_per_point.as_str(),
+        form.min_points.as_str(),
+        form.max_points.as_str(),
+        form.code_prefix.as_str(),
+        form.valid_days.as_str(),
+    ];
+    let scope = format!("form:woo:{}:settings", integration.id);
+    form_once(
+        &state,
+        auth.partner.id,
+        &scope,
+        &form.idem,
+        &fields,
+        || async {
+            let saved = update_settings(
+                &state.pool,
+                &integration,
+                &settings,
+                &input,
+                Actor::PartnerUser(auth.user.id),
+                time::OffsetDateTime::now_utc(),
+            )
+            .await;
+            saved_or_refused(&state, &auth, &integration, &form, saved).await
+        },
     )
-    .await;
+    .await
+}
+
+async fn saved_or_refused(
+    state: &AppState,
+    auth: &PartnerAuth,
+    integration: &Integration,
+    form: &SettingsFields,
+    saved: Result<Settings, SettingsError>,
+) -> HttpResponse {
     match saved {
         // Saving the same values twice is harmless: a double submit changes nothing more.
         Ok(_) => see_other(&format!("{}?done=saved", link(integration.id, "/settings"))),
@@ -199,12 +237,12 @@ async fn save(
             for p in problems {
                 errors.entry(p.field).or_insert(p.message);
             }
-            let values = Values::from(&*form);
+            let values = Values::from(form);
             let flash = None;
             render(
-                &state,
-                &auth,
-                &integration,
+                state,
+                auth,
+                integration,
                 &values,
                 errors,
                 flash,
@@ -212,6 +250,6 @@ async fn save(
             )
             .await
         }
-        Err(SettingsError::Db(e)) => failure(&state, &e),
+        Err(SettingsError::Db(e)) => failure(state, &e),
     }
 }
