@@ -34,11 +34,21 @@ pub async fn dashboard_server(ca_path: &str, feature: &str) -> TestServer {
     .await
 }
 
-/// Onboards a partner owned by `email` with `tally admin create-partner`; returns its id.
+/// Onboards a partner owned by `email` in Amsterdam with `tally admin create-partner`;
+/// returns its id.
 pub async fn create_partner(server: &TestServer, name: &str, email: &str) -> i64 {
     let dir = super::TempDir::new("partner");
     let env = super::base_env(&server.db, dir.path());
-    let args = ["admin", "create-partner", "--name", name, "--email", email];
+    let args = [
+        "admin",
+        "create-partner",
+        "--name",
+        name,
+        "--email",
+        email,
+        "--timezone",
+        "Europe/Amsterdam",
+    ];
     let created = super::run_tally(&env, dir.path(), &args).await;
     assert!(created.success, "{}", created.stderr);
     let mut conn = pool::get(server.db.pool()).await.unwrap();

@@ -458,6 +458,10 @@ async fn an_order_in_the_store_shows_in_activity_and_is_explained() {
         "{page}"
     );
     assert!(page.contains("receipt processed"), "{page}");
+    assert!(
+        page.contains("(UTC+01:00)") || page.contains("(UTC+02:00)"),
+        "times on the partner's clock (Amsterdam): {page}"
+    );
     let (_, filtered) = w.server.page(&format!("{activity}?outcome=failed")).await;
     assert!(!filtered.contains("receipt processed"), "{filtered}");
 

@@ -12,4 +12,5 @@ pub mod config;
 pub mod email;
 pub mod http;
 pub mod telemetry;
+pub mod timezone;
 pub mod usecases;

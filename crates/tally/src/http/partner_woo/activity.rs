@@ -52,7 +52,8 @@ async fn show(
     };
     let more = receipts.len() as i64 > PAGE;
     receipts.truncate(PAGE as usize);
-    let rows: Vec<ReceiptRow> = receipts.iter().map(ReceiptRow::from).collect();
+    let tz = auth.partner.timezone.as_str();
+    let rows: Vec<ReceiptRow> = receipts.iter().map(|r| ReceiptRow::new(r, tz)).collect();
     let here = link(integration.id, "/activity");
     let filter = outcome.map(|o| format!("&outcome={o}")).unwrap_or_default();
     let next = more

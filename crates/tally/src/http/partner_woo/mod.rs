@@ -16,7 +16,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
 use database::integrations::{Integration, Settings};
 use secrecy::ExposeSecret;
-use time::{OffsetDateTime, UtcOffset};
+use time::OffsetDateTime;
 
 use super::auth::PartnerAuth;
 use super::render::{failure, page};
@@ -93,10 +93,9 @@ pub fn integration_context(ctx: &mut tera::Context, integration: &Integration, t
     ctx.insert("activity_url", &link(integration.id, "/activity"));
 }
 
-/// A moment as the pages show it: `2026-05-01 14:03 UTC`.
-pub fn when(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!("{} {:02}:{:02} UTC", t.date(), t.hour(), t.minute())
+/// A moment as the pages show it, on the partner's clock (`zone`).
+pub fn when(zone: &str, t: OffsetDateTime) -> String {
+    crate::timezone::when(zone, t)
 }
 
 /// Renders `name` with 200.

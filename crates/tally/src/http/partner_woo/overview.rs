@@ -25,11 +25,12 @@ pub struct ReceiptRow {
     pub points: i64,
 }
 
-impl From<&Receipt> for ReceiptRow {
-    fn from(r: &Receipt) -> Self {
+impl ReceiptRow {
+    /// The row of `r`, its time on the clock of `zone`.
+    pub fn new(r: &Receipt, zone: &str) -> Self {
         ReceiptRow {
             id: r.id,
-            received: when(r.received_at),
+            received: when(zone, r.received_at),
             order_id: r.order_id.clone().unwrap_or_default(),
             order_status: r.order_status.clone().unwrap_or_default(),
             outcome: r.outcome.clone(),
@@ -77,6 +78,7 @@ pub async fn render(
     status: StatusCode,
 ) -> HttpResponse {
     let now = time::OffsetDateTime::now_utc();
+    let tz = auth.partner.timezone.as_str();
     let mut ctx = base_context(auth);
     integration_context(&mut ctx, &integration, "overview");
     if let Some(order) = order.map(str::trim).filter(|o| !o.is_empty()) {
@@ -84,12 +86,16 @@ pub async fn render(
             Ok(e) => e,
             Err(e) => return failure(state, &e),
         };
-        let receipts: Vec<ReceiptRow> = explained.receipts.iter().map(ReceiptRow::from).collect();
+        let receipts: Vec<ReceiptRow> = explained
+            .receipts
+            .iter()
+            .map(|r| ReceiptRow::new(r, tz))
+            .collect();
         let entries: Vec<EntryRow> = explained
             .entries
             .into_iter()
             .map(|(e, why)| EntryRow {
-                created: when(e.created_at),
+                created: when(tz, e.created_at),
                 kind: e.kind,
                 points: e.points,
                 applied_points: e.applied_points,
@@ -129,14 +135,14 @@ pub async fn render(
     ctx.insert("manual_secret", &o.manual_secret);
     ctx.insert("manual_reason", &o.manual_reason);
     ctx.insert("health", &o.health);
-    ctx.insert("health_checked", &o.health_checked_at.map(when));
-    ctx.insert("last_delivery", &i.last_delivery_at.map(when));
+    ctx.insert("health_checked", &o.health_checked_at.map(|t| when(tz, t)));
+    ctx.insert("last_delivery", &i.last_delivery_at.map(|t| when(tz, t)));
     ctx.insert("counts", &o.counts_24h_view());
     ctx.insert(
         "last_failure",
         &o.last_failure
             .as_ref()
-            .map(|(at, reason, hint)| (when(*at), reason.clone(), *hint)),
+            .map(|(at, reason, hint)| (when(tz, *at), reason.clone(), *hint)),
     );
     ctx.insert("public_url_warning", &o.public_url_warning);
     ctx.insert("currency_warning", &o.currency_warning);
@@ -144,8 +150,8 @@ pub async fn render(
         "latest_check",
         &o.latest_check.as_ref().map(|r| CheckRow {
             status: r.status.clone(),
-            requested: when(r.created_at),
-            finished: r.finished_at.map(when),
+            requested: when(tz, r.created_at),
+            finished: r.finished_at.map(|t| when(tz, t)),
             pages_read: r.pages_read,
             orders_seen: r.orders_seen,
             awarded: r.awarded,
