@@ -16,3 +16,10 @@ pub enum DbError {
     #[error("conflict: {0}")]
     Conflict(&'static str),
 }
+
+impl DbError {
+    /// Whether this is a unique-key violation (two writers raced for the same key).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, DbError::Query(e) if crate::is_unique_violation(e))
+    }
+}

@@ -29,6 +29,7 @@ pub mod posting;
 pub mod rate_limits;
 pub mod receipts;
 pub mod reconcile;
+pub mod redemptions;
 #[allow(clippy::all)]
 pub mod schema;
 pub mod sessions;

@@ -68,6 +68,32 @@ pub async fn find_by_id(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<
         .optional()?)
 }
 
+/// The member whose member code is `code` (upper case, as printed on the card).
+pub async fn find_by_code(
+    conn: &mut AsyncPgConnection,
+    code: &str,
+) -> Result<Option<Member>, DbError> {
+    Ok(members::table
+        .filter(members::code.eq(code))
+        .select(Member::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The member with member number `number`.
+pub async fn find_by_number(
+    conn: &mut AsyncPgConnection,
+    number: i64,
+) -> Result<Option<Member>, DbError> {
+    Ok(members::table
+        .filter(members::number.eq(number))
+        .select(Member::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// Finds the member with this email or creates one, safely under concurrency: two
 /// requests for the same new email end with one member. `next_code` supplies member
 /// codes; a code that happens to be taken is replaced and tried again.

@@ -228,6 +228,9 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        saga -> Jsonb,
+        saga_version -> Int4,
+        issued_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -15,6 +15,7 @@
 //! | `WOO_ALLOW_PRIVATE_NETWORKS` | allow store URLs on private addresses | false |
 //! | `WOO_EXTRA_CA_CERT` | extra trusted root certificate (PEM path) for store TLS | unset |
 //! | `RECONCILE_INTERVAL` | how often stores are reconciled (`30s`, `10m`, `1h`) | `10m` |
+//! | `WOO_TIMEOUT` | how long one store request may take (`15s`); past it the answer is unclear | `15s` |
 //! | `TRUSTED_PROXIES` | comma-separated addresses whose `X-Forwarded-For` is believed | none |
 //! | `TALLY_DEV_DIR` | where dev mode keeps its generated key | `.tally-dev` |
 
@@ -49,6 +50,8 @@ pub struct Config {
     pub woo_allow_private_networks: bool,
     pub woo_extra_ca_cert: Option<PathBuf>,
     pub reconcile_interval: Duration,
+    /// One WooCommerce request, connect to last byte.
+    pub woo_timeout: Duration,
     pub trusted_proxies: Vec<IpAddr>,
 }
 
@@ -181,6 +184,12 @@ impl Config {
                         format!("'{v}': use e.g. 30s, 10m or 1h"),
                     )
                 })?,
+            },
+            woo_timeout: match lookup("WOO_TIMEOUT") {
+                None => Duration::from_secs(15),
+                Some(v) => parse_duration(&v)
+                    .filter(|d| !d.is_zero())
+                    .ok_or_else(|| invalid("WOO_TIMEOUT", format!("'{v}': use e.g. 15s")))?,
             },
             trusted_proxies: parse_proxies(lookup("TRUSTED_PROXIES").as_deref())?,
         })

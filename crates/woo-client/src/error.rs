@@ -150,6 +150,15 @@ impl ClientError {
         )
     }
 
+    /// 400 `woocommerce_rest_coupon_code_already_exists`: a published coupon with this
+    /// code exists on the store (ours from an earlier attempt, or someone else's).
+    pub fn is_duplicate_coupon_code(&self) -> bool {
+        matches!(
+            self,
+            ClientError::BadRequest { code, .. } if code == "woocommerce_rest_coupon_code_already_exists"
+        )
+    }
+
     /// The request never reached a WooCommerce store (refused address, bad certificate,
     /// unknown host, not HTTPS, misconfiguration): it certainly had no effect.
     pub fn request_not_sent(&self) -> bool {

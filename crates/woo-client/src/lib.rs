@@ -28,7 +28,7 @@ pub use address::is_public;
 pub use api::{StoreInfo, WooApi};
 pub use async_trait::async_trait;
 pub use client::{ClientConfig, WooClient};
-pub use coupons::{format_with_offset, Coupon, NewCoupon};
+pub use coupons::{format_with_offset, Coupon, CouponMeta, MetaData, NewCoupon};
 pub use credentials::Credentials;
 pub use error::ClientError;
 pub use orders::{OrderPage, OrderQuery, RawOrder, MAX_PER_PAGE};

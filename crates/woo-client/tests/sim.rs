@@ -4,12 +4,15 @@
 use std::time::Duration;
 
 use secrecy::SecretString;
-use time::macros::datetime;
 use woo_client::{
-    ClientConfig, ClientError, Credentials, Deleted, NewCoupon, NewWebhook, OrderQuery, StoreUrl,
+    ClientConfig, ClientError, Credentials, Deleted, NewWebhook, OrderQuery, StoreUrl,
     WebhookStatus, WebhookUpdate, WooApi, WooClient,
 };
 use woo_sim::{Sim, SimOptions};
+
+/// Coupons: creation, lookup, meta and the simulator's coupon fault knobs.
+#[path = "sim/coupons.rs"]
+mod coupons;
 
 struct Store {
     sim: Sim,
@@ -297,59 +300,6 @@ async fn webhook_create_get_update_delete_and_delete_again() {
         Ok(None)
     );
     assert!(store.sim.webhooks().is_empty());
-    store.sim.shutdown().await;
-}
-
-#[tokio::test]
-async fn coupon_is_created_lower_case_refused_as_duplicate_and_found_by_code() {
-    let store = Store::start().await;
-    let creds = store.read_write();
-    let coupon = NewCoupon::single_use(
-        "POINTS-AB3CD4EF",
-        "5.00",
-        "ann.buyer@example.com",
-        datetime!(2031-01-31 23:59:59 +01:00),
-        "Tally redemption 1",
-    );
-    let created = store
-        .client
-        .create_coupon(&store.url, &creds, &coupon)
-        .await
-        .unwrap();
-    assert_eq!(created.code, "points-ab3cd4ef");
-    assert_eq!(created.amount, "5.00");
-    assert!(created.date_expires.is_some());
-
-    let again = NewCoupon {
-        code: "Points-AB3CD4EF".into(),
-        ..coupon
-    };
-    let err = store
-        .client
-        .create_coupon(&store.url, &creds, &again)
-        .await
-        .unwrap_err();
-    match &err {
-        ClientError::BadRequest { code, .. } => {
-            assert_eq!(code, "woocommerce_rest_coupon_code_already_exists")
-        }
-        other => panic!("{other:?}"),
-    }
-    assert!(err.is_definite_refusal());
-
-    let found = store
-        .client
-        .find_coupon_by_code(&store.url, &creds, "POINTS-ab3cd4ef")
-        .await
-        .unwrap();
-    assert_eq!(found.map(|c| c.id), Some(created.id));
-    assert_eq!(
-        store
-            .client
-            .find_coupon_by_code(&store.url, &creds, "POINTS-ZZZZZZZZ")
-            .await,
-        Ok(None)
-    );
     store.sim.shutdown().await;
 }
 

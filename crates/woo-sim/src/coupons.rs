@@ -256,10 +256,9 @@ fn apply_meta(store: &mut Store, c: &mut Coupon, req: &Req) {
     }
 }
 
-pub(crate) fn create(shared: &Shared, req: &Req) -> Result<Reply> {
-    let mut store = shared.lock();
-    let now = dates::now();
-    let mut c = Coupon {
+/// A new published `fixed_cart` coupon with nothing set, as `new WC_Coupon()` starts.
+pub(crate) fn blank(now: OffsetDateTime) -> Coupon {
+    Coupon {
         id: 0,
         code: String::new(),
         amount: Money::ZERO,
@@ -282,7 +281,12 @@ pub(crate) fn create(shared: &Shared, req: &Req) -> Result<Reply> {
         used_by: Vec::new(),
         meta_data: Vec::new(),
         id_lists: Default::default(),
-    };
+    }
+}
+
+pub(crate) fn create(shared: &Shared, req: &Req) -> Result<Reply> {
+    let mut store = shared.lock();
+    let mut c = blank(dates::now());
     apply(&store, &mut c, req, true)?;
     c.id = store.post_id();
     apply_meta(&mut store, &mut c, req);

@@ -8,7 +8,8 @@
 //! Order changes are delivered to webhooks the way WooCommerce does it: asynchronously,
 //! built at send time, deduplicated while queued, signed, never retried, and the 7th
 //! consecutive failure disables the webhook. See `shared/WOOCOMMERCE.md` for the behaviour
-//! it reproduces; [`Faults`] injects lost, duplicated, late and error-body deliveries.
+//! it reproduces; [`Faults`] injects lost, duplicated, late and error-body deliveries,
+//! and slow, failing, raced or refused coupon calls ([`CouponFault`], [`LookupFault`]).
 //!
 //! ```no_run
 //! # async fn demo() -> anyhow::Result<()> {
@@ -20,6 +21,8 @@
 mod auth;
 mod checkout;
 mod control;
+mod coupon_faults;
+mod coupon_view;
 mod coupons;
 mod dates;
 mod delivery;
@@ -52,7 +55,8 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use tokio::sync::{oneshot, Notify};
 
-pub use faults::Faults;
+pub use coupon_view::CouponView;
+pub use faults::{CouponFault, Faults, LookupFault};
 pub use state::DeliveryRecord;
 pub use webhooks::WebhookView;
 
@@ -212,6 +216,23 @@ impl Sim {
             .values()
             .map(|w| w.view())
             .collect()
+    }
+
+    /// All coupons (trashed ones included), by ID.
+    pub fn coupons(&self) -> Vec<CouponView> {
+        self.shared
+            .lock()
+            .coupons
+            .values()
+            .map(|c| c.view())
+            .collect()
+    }
+
+    /// Publishes a coupon with `code` as a shop manager would in wp-admin (no duplicate
+    /// check; WooCommerce's code formatting applied) and returns its ID.
+    pub fn create_coupon_directly(&self, code: &str) -> u64 {
+        let id = coupon_view::insert_direct(&mut self.shared.lock(), code);
+        u64::try_from(id).unwrap_or_default()
     }
 
     /// Every attempted delivery and ping, oldest first.

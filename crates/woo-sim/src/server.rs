@@ -7,7 +7,9 @@ use serde_json::{Map, Value};
 use crate::auth::{self, Action, Caller};
 use crate::rest::{ApiError, Reply, Req, Result};
 use crate::state::{Shared, SharedRef};
-use crate::{control, coupons, order_api, order_list, refunds, system_status, webhooks};
+use crate::{
+    control, coupon_faults, coupons, order_api, order_list, refunds, system_status, webhooks,
+};
 
 /// The catch-all actix handler.
 pub(crate) async fn dispatch(
@@ -119,8 +121,8 @@ async fn handle(
         Route::Webhook(id, Action::View) => webhooks::get(shared, id),
         Route::Webhook(id, Action::Edit) => webhooks::update(shared, id, &req).await,
         Route::Webhook(id, _) => webhooks::delete(shared, id, &req),
-        Route::Coupons(Action::List) => coupons::list(shared, &req),
-        Route::Coupons(_) => coupons::create(shared, &req),
+        Route::Coupons(Action::List) => coupon_faults::list(shared, &req).await,
+        Route::Coupons(_) => coupon_faults::create(shared, &req).await,
         Route::Coupon(id, Action::View) => coupons::get(shared, id),
         Route::Coupon(id, Action::Edit) => coupons::update(shared, id, &req),
         Route::Coupon(id, _) => coupons::delete(shared, id, &req),

@@ -177,7 +177,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         woo: state.woo.0.clone(),
     };
     let reconciling =
-        tokio::spawn(reconciler.run_forever(stop_rx, std::time::Duration::from_secs(5)));
+        tokio::spawn(reconciler.run_forever(stop_rx.clone(), std::time::Duration::from_secs(5)));
+    let redeemer = crate::usecases::redeem::worker::RedemptionWorker {
+        pool: state.pool.clone(),
+        config: state.config.clone(),
+        woo: state.woo.0.clone(),
+    };
+    let redeeming = tokio::spawn(redeemer.run_forever(stop_rx, std::time::Duration::from_secs(2)));
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -217,6 +223,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let _ = stop_worker.send(true);
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), worker).await;
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), reconciling).await;
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), redeeming).await;
     served.context("server stopped with an error")?;
     tracing::info!("shut down");
     Ok(())
@@ -235,7 +242,8 @@ pub fn woo_client(config: &Config) -> anyhow::Result<Arc<dyn woo_client::WooApi>
     let client = woo_client::WooClient::new(&woo_client::ClientConfig {
         extra_ca_pem,
         allow_private_networks: config.woo_allow_private_networks,
-        ..woo_client::ClientConfig::default()
+        timeout: config.woo_timeout,
+        connect_timeout: config.woo_timeout.min(std::time::Duration::from_secs(10)),
     })?;
     Ok(Arc::new(client))
 }

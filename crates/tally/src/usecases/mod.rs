@@ -12,5 +12,6 @@ pub mod links;
 pub mod onboarding;
 pub mod orders;
 pub mod reconcile;
+pub mod redeem;
 pub mod secrets;
 pub mod signin;

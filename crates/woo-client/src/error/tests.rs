@@ -37,6 +37,7 @@ fn recorded_duplicate_coupon_is_bad_request_with_its_code() {
     );
     assert!(err.is_definite_refusal());
     assert!(!err.is_transient());
+    assert!(err.is_duplicate_coupon_code());
 }
 
 #[test]
@@ -52,7 +53,9 @@ fn recorded_bad_discount_type_and_refused_coupons_are_bad_requests() {
             "woocommerce_rest_invalid_coupon",
         ),
     ] {
-        match map_recorded(name) {
+        let err = map_recorded(name);
+        assert!(!err.is_duplicate_coupon_code(), "{name}");
+        match err {
             ClientError::BadRequest { code: got, .. } => assert_eq!(got, code, "{name}"),
             other => panic!("{name}: {other:?}"),
         }

@@ -4,6 +4,7 @@
 mod integration_json;
 mod integrations;
 mod reconcile;
+mod redemptions;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -22,7 +23,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(integrations::pause_integration)
         .service(integrations::resume_integration)
         .service(integrations::remove)
-        .service(integrations::receipts);
+        .service(integrations::receipts)
+        .service(redemptions::create);
 }
 
 /// An API error: status, a stable code, a message and a hint a developer can act on.

@@ -105,7 +105,9 @@ pub async fn resume(
     .await
 }
 
-fn access(keys: &KeyRing, integration: &Integration) -> Option<(StoreUrl, Credentials)> {
+/// The store address and decrypted credentials of a connected integration (none once
+/// disconnected: the keys are wiped).
+pub fn access(keys: &KeyRing, integration: &Integration) -> Option<(StoreUrl, Credentials)> {
     let open = |blob: &Option<Vec<u8>>, which| {
         keys.decrypt_string(
             blob.as_deref()?,

@@ -6,7 +6,8 @@ mod overview;
 mod settings;
 
 pub use lifecycle::{
-    check_health, disconnect, pause, reactivate, resume, Disconnected, Health, LifecycleError,
+    access, check_health, disconnect, pause, reactivate, resume, Disconnected, Health,
+    LifecycleError,
 };
 pub use overview::{explain_order, overview, public_url_warning, Explanation, Overview};
 pub use settings::{update_settings, validate, FieldError, SettingsError, SettingsInput};

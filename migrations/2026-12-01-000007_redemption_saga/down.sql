@@ -1,0 +1,4 @@
+ALTER TABLE redemptions
+    DROP COLUMN issued_at,
+    DROP COLUMN saga_version,
+    DROP COLUMN saga;
