@@ -19,6 +19,7 @@ pub mod catalog;
 pub mod codes;
 pub mod error;
 pub mod integrations;
+pub mod member_data;
 pub mod members;
 pub mod migrate;
 pub mod outbox;

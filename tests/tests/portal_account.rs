@@ -1,0 +1,1 @@
+//! Member account pages end to end.
