@@ -31,11 +31,17 @@ async fn sign_in_with_code(server: &TestServer, email: &str) {
         .post_form("/login", &[("email", email), ("csrf", &csrf(&login))])
         .await;
     let code_page = res.text().await.unwrap();
-    let code = code_in_mailbox(server, email).await.expect("a sign-in code");
+    let code = code_in_mailbox(server, email)
+        .await
+        .expect("a sign-in code");
     let res = server
         .post_form(
             "/login/code",
-            &[("email", email), ("code", &code), ("csrf", &csrf(&code_page))],
+            &[
+                ("email", email),
+                ("code", &code),
+                ("csrf", &csrf(&code_page)),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -145,13 +151,22 @@ async fn name_language_and_loyalty_emails_are_saved_and_the_portal_speaks_the_la
     let zoe = member(&server, "zoe@example.com").await;
     assert_eq!(zoe.name, "Zoë Zimmer");
     assert_eq!(zoe.language, "nl");
-    assert!(!zoe.loyalty_emails, "an unticked box switches loyalty emails off");
+    assert!(
+        !zoe.loyalty_emails,
+        "an unticked box switches loyalty emails off"
+    );
     let (_, page) = server.page("/portal/account?saved=1").await;
-    assert!(page.contains("Je account") || page.contains("account"), "{page}");
+    assert!(
+        page.contains("Je account") || page.contains("account"),
+        "{page}"
+    );
     assert!(page.contains("Mijn gegevens downloaden"), "{page}");
     assert!(page.contains("lang=\"nl\""), "{page}");
     let (_, cards) = server.page("/portal").await;
-    assert!(cards.contains("lang=\"nl\""), "the whole portal follows: {cards}");
+    assert!(
+        cards.contains("lang=\"nl\""),
+        "the whole portal follows: {cards}"
+    );
 
     let res = server
         .post_form(
@@ -265,7 +280,12 @@ async fn request_change(server: &TestServer, new: &str) -> String {
     page
 }
 
-async fn submit_change(server: &TestServer, page: &str, new: &str, code: &str) -> reqwest::Response {
+async fn submit_change(
+    server: &TestServer,
+    page: &str,
+    new: &str,
+    code: &str,
+) -> reqwest::Response {
     server
         .post_form(
             "/portal/account/email/code",
@@ -300,7 +320,10 @@ async fn the_email_changes_with_the_code_sent_to_the_new_address_and_not_with_a_
         .unwrap()
         .is_none());
     let (_, account) = server.page("/portal/account?saved=email").await;
-    assert!(account.contains("Your email address is changed."), "{account}");
+    assert!(
+        account.contains("Your email address is changed."),
+        "{account}"
+    );
 }
 
 #[tokio::test]
@@ -319,7 +342,10 @@ async fn an_address_another_member_uses_is_refused_only_after_its_code() {
         "{text}"
     );
     assert!(!text.contains("Ben"), "{text}");
-    assert_eq!(member(&server, "zoe@example.com").await.email, "zoe@example.com");
+    assert_eq!(
+        member(&server, "zoe@example.com").await.email,
+        "zoe@example.com"
+    );
     assert_eq!(member(&server, "ben@example.com").await.name, "Ben Baker");
 }
 
@@ -343,7 +369,10 @@ async fn deletion_anonymises_the_member_keeps_the_ledger_signs_out_and_the_email
         .post_form("/portal/account/delete", &[("csrf", &csrf(&page))])
         .await;
     assert_eq!(res.status(), 422, "the box must be ticked");
-    assert!(member(&server, "ann@example.com").await.deleted_at.is_none());
+    assert!(member(&server, "ann@example.com")
+        .await
+        .deleted_at
+        .is_none());
 
     let res = server
         .post_form(
@@ -354,10 +383,17 @@ async fn deletion_anonymises_the_member_keeps_the_ledger_signs_out_and_the_email
     assert_eq!(res.status(), 200);
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("tally-member=;"), "{cookie}");
-    assert!(res.text().await.unwrap().contains("Your account is deleted"));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Your account is deleted"));
     assert_eq!(server.get("/portal").await.status(), 303);
 
-    let gone = members::find_by_id(&mut conn, ann.id).await.unwrap().unwrap();
+    let gone = members::find_by_id(&mut conn, ann.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(gone.email, format!("deleted-{}@invalid", ann.id));
     assert_eq!(gone.email_normalized, gone.email);
     assert_eq!(gone.name, "");
@@ -373,12 +409,18 @@ async fn deletion_anonymises_the_member_keeps_the_ledger_signs_out_and_the_email
     let sessions = sessions::of_member(&mut conn, ann.id).await.unwrap();
     assert!(sessions.iter().all(|s| s.revoked_at.is_some()));
     let mailbox = server.page("/dev/mailbox").await.1;
-    assert!(!mailbox.contains("ann@example.com"), "emails to her are blanked");
+    assert!(
+        !mailbox.contains("ann@example.com"),
+        "emails to her are blanked"
+    );
 
     sign_in_with_code(&server, "ann@example.com").await;
     let fresh = member(&server, "ann@example.com").await;
     assert_ne!(fresh.id, ann.id);
-    assert!(wallets::of_member(&mut conn, fresh.id).await.unwrap().is_empty());
+    assert!(wallets::of_member(&mut conn, fresh.id)
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
@@ -386,9 +428,15 @@ async fn account_forms_without_a_matching_csrf_token_change_nothing() {
     let server = TestServer::start_with(&DEV).await;
     sign_in_with_code(&server, "zoe@example.com").await;
     for (path, fields) in [
-        ("/portal/account", vec![("name", "Mallory"), ("language", "de")]),
+        (
+            "/portal/account",
+            vec![("name", "Mallory"), ("language", "de")],
+        ),
         ("/portal/account/export", vec![]),
-        ("/portal/account/email", vec![("email", "mallory@example.com")]),
+        (
+            "/portal/account/email",
+            vec![("email", "mallory@example.com")],
+        ),
         ("/portal/account/delete", vec![("confirm", "on")]),
         ("/portal/account/verify/send", vec![("next", "export")]),
     ] {
@@ -406,7 +454,9 @@ async fn account_forms_without_a_matching_csrf_token_change_nothing() {
     let zoe = member(&server, "zoe@example.com").await;
     assert_eq!((zoe.name.as_str(), zoe.language.as_str()), ("", "en"));
     assert!(zoe.deleted_at.is_none());
-    assert!(code_in_mailbox(&server, "mallory@example.com").await.is_none());
+    assert!(code_in_mailbox(&server, "mallory@example.com")
+        .await
+        .is_none());
 }
 
 /// Whether the page fits the window: nothing wider than the viewport.

@@ -121,7 +121,13 @@ pub async fn delete_for(
     .execute(conn)
     .await?;
     if let Some(prefix) = key_prefix {
-        let pattern = format!("{}%", prefix.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = format!(
+            "{}%",
+            prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         removed += diesel::delete(
             one_time_codes::table
                 .filter(one_time_codes::realm.eq(realm))

@@ -75,8 +75,14 @@ async fn save_account(
     }
     let language = Language::parse(&form.language).unwrap_or(Language::En);
     let loyalty = form.loyalty_emails.is_some();
-    match member_account::save_preferences(&state.pool, auth.member.id, &form.name, language, loyalty)
-        .await
+    match member_account::save_preferences(
+        &state.pool,
+        auth.member.id,
+        &form.name,
+        language,
+        loyalty,
+    )
+    .await
     {
         Ok(()) => see_other("/portal/account?saved=1"),
         Err(e) => failure(&state, &e),

@@ -72,10 +72,19 @@ async fn request(
     match member_account::request_email_change(&state.pool, keys, &auth.member, &email, client, now)
         .await
     {
-        Ok(ChangeRequested::Sent) => render(&state, &auth, email.as_str(), true, None, StatusCode::OK),
+        Ok(ChangeRequested::Sent) => {
+            render(&state, &auth, email.as_str(), true, None, StatusCode::OK)
+        }
         Ok(ChangeRequested::Same) => {
             let msg = text(&state, lang, "account_email_same");
-            render(&state, &auth, email.as_str(), false, Some(msg), unprocessable)
+            render(
+                &state,
+                &auth,
+                email.as_str(),
+                false,
+                Some(msg),
+                unprocessable,
+            )
         }
         Ok(ChangeRequested::Limited(limited)) => {
             let msg = text(&state, lang, "error_too_many_codes")
@@ -115,8 +124,16 @@ async fn confirm(
     let client = client_ip(&req, &state.config.trusted_proxies);
     let keys = &state.config.keys;
     let id = auth.member.id;
-    match member_account::confirm_email_change(&state.pool, keys, id, &email, &form.code, client, now)
-        .await
+    match member_account::confirm_email_change(
+        &state.pool,
+        keys,
+        id,
+        &email,
+        &form.code,
+        client,
+        now,
+    )
+    .await
     {
         Ok(ChangeConfirmed::Changed) => see_other("/portal/account?saved=email"),
         Ok(ChangeConfirmed::Taken) => {

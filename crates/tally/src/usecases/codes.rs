@@ -125,7 +125,9 @@ pub async fn send_code(
 /// Why a code was not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CodeFailure {
-    Wrong { tries_left: u32 },
+    Wrong {
+        tries_left: u32,
+    },
     Refused(identity::CodeRefusal),
     /// No code is waiting (never asked, or replaced by a newer one).
     NoCode,
@@ -171,4 +173,3 @@ pub(crate) async fn check_code_in(
     codes::consume(conn, stored.id, now).await?;
     Ok(Ok(()))
 }
-

@@ -8,7 +8,9 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 fn ts(at: OffsetDateTime) -> Value {
-    at.format(&Rfc3339).map(Value::String).unwrap_or(Value::Null)
+    at.format(&Rfc3339)
+        .map(Value::String)
+        .unwrap_or(Value::Null)
 }
 
 fn ts_opt(at: Option<OffsetDateTime>) -> Value {
