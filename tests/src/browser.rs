@@ -57,8 +57,8 @@ impl WebDriverCompatibleCommand for SetPermission {
 }
 
 impl Browser {
-    /// Starts chromedriver and a headless Chromium `width` pixels wide; screenshots go
-    /// to `target/screenshots/<test>/`.
+    /// Starts chromedriver and a headless Chromium `width` pixels wide (below 500 px, a
+    /// phone of that width is emulated); screenshots go to `target/screenshots/<test>/`.
     pub async fn start(test: &str, width: u32) -> Browser {
         let port = free_port();
         let driver = tokio::process::Command::new("chromedriver")
@@ -88,6 +88,13 @@ impl Browser {
                 ],
             },
         });
+        // Chromium keeps a window at least 500 px wide; a phone's width is emulated.
+        let mut caps = caps;
+        if width < 500 {
+            caps["goog:chromeOptions"]["mobileEmulation"] = json!({
+                "deviceMetrics": {"width": width, "height": 844, "pixelRatio": 1.0, "touch": true},
+            });
+        }
         let Value::Object(caps) = caps else {
             unreachable!()
         };

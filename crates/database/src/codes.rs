@@ -104,3 +104,37 @@ pub async fn delete_expired(
             .await?,
     )
 }
+
+/// Removes the codes of `realm` whose key is `email_normalized` or starts with
+/// `key_prefix` (when given).
+pub async fn delete_for(
+    conn: &mut AsyncPgConnection,
+    realm: &str,
+    email_normalized: &str,
+    key_prefix: Option<&str>,
+) -> Result<usize, DbError> {
+    let mut removed = diesel::delete(
+        one_time_codes::table
+            .filter(one_time_codes::realm.eq(realm))
+            .filter(one_time_codes::email_normalized.eq(email_normalized)),
+    )
+    .execute(conn)
+    .await?;
+    if let Some(prefix) = key_prefix {
+        let pattern = format!(
+            "{}%",
+            prefix
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        removed += diesel::delete(
+            one_time_codes::table
+                .filter(one_time_codes::realm.eq(realm))
+                .filter(one_time_codes::email_normalized.like(pattern)),
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(removed)
+}

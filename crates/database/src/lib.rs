@@ -20,6 +20,7 @@ pub mod codes;
 pub mod error;
 pub mod idempotency;
 pub mod integrations;
+pub mod member_data;
 pub mod members;
 pub mod migrate;
 pub mod outbox;

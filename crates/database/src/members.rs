@@ -166,3 +166,64 @@ pub async fn unsubscribe(conn: &mut AsyncPgConnection, id: i64) -> Result<bool, 
         .await?;
     Ok(changed == 1)
 }
+
+/// Why an email change was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmailChange {
+    Changed,
+    /// Another member already has this address.
+    Taken,
+}
+
+/// Moves the member to a new address, unless another member holds it (decided by the
+/// unique key, so two members racing for one address cannot both get it).
+pub async fn change_email(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    email: &str,
+    email_normalized: &str,
+) -> Result<EmailChange, DbError> {
+    if let Some(other) = find_by_email(conn, email_normalized).await? {
+        if other.id != id {
+            return Ok(EmailChange::Taken);
+        }
+    }
+    let updated = diesel::update(members::table.find(id))
+        .filter(members::deleted_at.is_null())
+        .set((
+            members::email.eq(email),
+            members::email_normalized.eq(email_normalized),
+        ))
+        .execute(conn)
+        .await;
+    match updated {
+        Ok(1) => Ok(EmailChange::Changed),
+        Ok(_) => Err(DbError::NotFound("member")),
+        Err(e) if crate::is_unique_violation(&e) => Ok(EmailChange::Taken),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Erases a member's personal data: the address becomes `placeholder` (unique, never
+/// deliverable), name and phone are cleared, loyalty emails are off and the member is
+/// marked deleted. The row itself stays, so the wallets and their entries keep their
+/// owner and the partners' ledger totals hold.
+pub async fn anonymise(
+    conn: &mut AsyncPgConnection,
+    id: i64,
+    placeholder: &str,
+    now: OffsetDateTime,
+) -> Result<Member, DbError> {
+    Ok(diesel::update(members::table.find(id))
+        .set((
+            members::email.eq(placeholder),
+            members::email_normalized.eq(placeholder.to_lowercase()),
+            members::name.eq(""),
+            members::phone.eq(None::<String>),
+            members::loyalty_emails.eq(false),
+            members::deleted_at.eq(now),
+        ))
+        .returning(Member::as_returning())
+        .get_result(conn)
+        .await?)
+}

@@ -240,3 +240,42 @@ pub async fn sign_ins_of_member(
         .load(conn)
         .await?)
 }
+
+/// Every session of a member, newest first (for the data export and the tests).
+pub async fn of_member(
+    conn: &mut AsyncPgConnection,
+    member_id: i64,
+) -> Result<Vec<Session>, DbError> {
+    Ok(sessions::table
+        .filter(sessions::member_id.eq(member_id))
+        .order(sessions::created_at.desc())
+        .select(Session::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Ends every live session of a member (the account is deleted).
+pub async fn revoke_all_of_member(
+    conn: &mut AsyncPgConnection,
+    member_id: i64,
+    now: OffsetDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(sessions::table)
+        .filter(sessions::member_id.eq(member_id))
+        .filter(sessions::revoked_at.is_null())
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)
+        .await?)
+}
+
+/// Removes every sign-in link of a member.
+pub async fn delete_links_of_member(
+    conn: &mut AsyncPgConnection,
+    member_id: i64,
+) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(sign_in_links::table.filter(sign_in_links::member_id.eq(member_id)))
+            .execute(conn)
+            .await?,
+    )
+}

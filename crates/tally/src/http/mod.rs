@@ -15,6 +15,9 @@ mod pages;
 mod partner_home;
 mod partner_woo;
 mod portal;
+mod portal_account;
+mod portal_email;
+mod portal_gate;
 pub mod render;
 pub(crate) mod templates;
 mod unsubscribe;
@@ -95,8 +98,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(link::link_landing)
         .service(portal::home)
         .service(portal::card)
-        .service(portal::account)
-        .service(portal::save_account)
+        .configure(portal_account::routes)
         .service(portal::sign_out)
         .service(partner_home::home)
         .service(partner_home::sign_out)

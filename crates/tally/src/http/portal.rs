@@ -1,18 +1,18 @@
-//! The member portal (minimal for now): my cards, a card's balance and history, the
-//! account page (name, language, loyalty emails), and signing out.
+//! The member portal: my cards, a card's balance and history, and signing out. The
+//! account pages are in `portal_account`.
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpResponse};
-use database::{members, posting, wallets};
+use database::{posting, wallets};
 use serde::Deserialize;
 
 use super::auth::MemberAuth;
 use super::cookies::Jar;
-use super::render::{failure, page, see_other, stale_form};
+use super::render::{failure, page, stale_form};
 use super::AppState;
 use crate::email::message::Language;
 
-fn base(state: &AppState, auth: &MemberAuth) -> (tera::Context, Language) {
+pub(super) fn base(state: &AppState, auth: &MemberAuth) -> (tera::Context, Language) {
     let lang = Language::parse(&auth.member.language).unwrap_or(Language::En);
     let mut ctx = tera::Context::new();
     ctx.insert("t", state.strings.of(lang));
@@ -101,56 +101,6 @@ async fn card(
     );
     ctx.insert("history", &history);
     page(&state, "portal/card.html", ctx, StatusCode::OK)
-}
-
-#[get("/portal/account")]
-async fn account(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
-    let (mut ctx, _) = base(&state, &auth);
-    ctx.insert("loyalty_emails", &auth.member.loyalty_emails);
-    ctx.insert(
-        "languages",
-        &Language::ALL
-            .iter()
-            .map(|l| (l.as_str(), l.native_name()))
-            .collect::<Vec<_>>(),
-    );
-    ctx.insert("saved", &false);
-    page(&state, "portal/account.html", ctx, StatusCode::OK)
-}
-
-#[derive(Debug, Deserialize)]
-pub struct AccountForm {
-    csrf: String,
-    name: String,
-    language: String,
-    /// A checkbox: present when ticked.
-    loyalty_emails: Option<String>,
-}
-
-#[post("/portal/account")]
-async fn save_account(
-    state: web::Data<AppState>,
-    auth: MemberAuth,
-    form: web::Form<AccountForm>,
-) -> HttpResponse {
-    if !auth.csrf_ok(&state, &form.csrf) {
-        return stale_form(&state);
-    }
-    let language = Language::parse(&form.language).unwrap_or(Language::En);
-    let name: String = form.name.trim().chars().take(200).collect();
-    let prefs = members::MemberPreferences {
-        name: &name,
-        language: language.as_str(),
-        loyalty_emails: form.loyalty_emails.is_some(),
-    };
-    let mut conn = match database::pool::get(&state.pool).await {
-        Ok(c) => c,
-        Err(e) => return failure(&state, &e),
-    };
-    match members::update_preferences(&mut conn, auth.member.id, &prefs).await {
-        Ok(_) => see_other("/portal/account?saved=1"),
-        Err(e) => failure(&state, &e),
-    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -1,6 +1,7 @@
 //! Use cases: what the handlers and commands ask for, each one function over the
 //! database and domain crates, committing everything it writes in one transaction.
 
+pub mod codes;
 pub mod connect;
 pub mod deliveries;
 pub mod demo;
@@ -9,6 +10,8 @@ pub mod idempotency;
 pub mod integration;
 pub mod limits;
 pub mod links;
+pub mod member_account;
+pub mod member_export;
 pub mod onboarding;
 pub mod orders;
 pub mod reconcile;

@@ -9,13 +9,14 @@ use std::net::IpAddr;
 
 use database::members::{self, NewMember};
 use database::sessions::{self, Holder, NewSession, SignInEvent};
-use database::{activity, codes, outbox, partners, DbError, ScopedFutureExt};
+use database::{activity, partners, DbError, ScopedFutureExt};
 use identity::{Email, KeyRing};
 use secrecy::{ExposeSecret, SecretString};
 use time::OffsetDateTime;
 
-use super::limits::{self, Limit, Limited};
-use crate::email::message::{EmailPayload, Language, Realm, SignInCodeEmail};
+use super::codes::{check_code_in, send_code, CodeFailure, CodePurpose};
+use super::limits::Limited;
+use crate::email::message::{Language, Realm};
 
 impl Realm {
     pub fn as_db(self) -> &'static str {
@@ -57,70 +58,15 @@ pub async fn request_code(
     language: Language,
     now: OffsetDateTime,
 ) -> Result<CodeRequested, SignInError> {
-    let email_key = hex(&keys.email_hash(email).map_err(crypto)?);
-    let code = identity::OneTimeCode::generate().map_err(crypto)?;
-    let code_hash = keys
-        .code_hash(email.normalized(), code.expose_secret())
-        .map_err(crypto)?;
-    let email = email.clone();
-    database::transaction(pool, |conn| {
-        async move {
-            let checks = [
-                (
-                    Limit::CodeSendsPerEmail,
-                    format!("code-send:{}:email:{email_key}", realm.as_db()),
-                ),
-                (
-                    Limit::CodeSendsPerClient,
-                    format!("code-send:client:{client}"),
-                ),
-            ];
-            if let Some(limited) = limits::check_all(conn, &checks, now).await? {
-                return Ok(CodeRequested::Limited(limited));
-            }
-            let id = codes::replace(
-                conn,
-                realm.as_db(),
-                email.normalized(),
-                &code_hash,
-                identity::MAX_CODE_ATTEMPTS as i32,
-                now,
-                identity::code_expires_at(now),
-            )
-            .await?;
-            let known = match realm {
-                Realm::Member => true,
-                Realm::Partner => !partners::users_by_email(conn, email.normalized())
-                    .await?
-                    .is_empty(),
-            };
-            if known {
-                let payload = EmailPayload::SignInCode(SignInCodeEmail {
-                    code: code.expose_secret().to_owned(),
-                    minutes_valid: identity::CODE_TTL.whole_minutes() as u32,
-                    realm,
-                    sender_name: "Tally".into(),
-                })
-                .to_json();
-                outbox::enqueue(
-                    conn,
-                    &outbox::NewEmail {
-                        partner_id: None,
-                        member_id: None,
-                        kind: "sign_in_code",
-                        to_address: email.as_str(),
-                        language: language.as_str(),
-                        payload: &payload,
-                        idempotency_key: &format!("sign-in-code:{id}"),
-                        now,
-                    },
-                )
-                .await?;
-            }
-            Ok::<_, SignInError>(CodeRequested::Sent)
-        }
-        .scope_boxed()
-    })
+    send_code(
+        pool,
+        keys,
+        CodePurpose::SignIn(realm),
+        email,
+        client,
+        language,
+        now,
+    )
     .await
 }
 
@@ -145,6 +91,17 @@ pub enum CodeVerified {
     Limited(Limited),
 }
 
+impl From<CodeFailure> for CodeVerified {
+    fn from(failure: CodeFailure) -> Self {
+        match failure {
+            CodeFailure::Wrong { tries_left } => CodeVerified::Wrong { tries_left },
+            CodeFailure::Refused(refusal) => CodeVerified::Refused(refusal),
+            CodeFailure::NoCode => CodeVerified::NoCode,
+            CodeFailure::Limited(limited) => CodeVerified::Limited(limited),
+        }
+    }
+}
+
 /// Checks a code. Every attempt counts, in a locked row, so parallel guesses cannot
 /// exceed the limit; the right code signs in (creating the member when needed).
 #[allow(clippy::too_many_arguments)]
@@ -164,35 +121,12 @@ pub async fn verify_code(
     let code_input = code_input.to_owned();
     let verdict = database::transaction(pool, |conn| {
         async move {
-            let checks = [(
-                Limit::CodeChecksPerClient,
-                format!("code-check:client:{client}"),
-            )];
-            if let Some(limited) = limits::check_all(conn, &checks, now).await? {
-                return Ok(Err(CodeVerified::Limited(limited)));
-            }
-            let Some(stored) =
-                codes::latest_for_update(conn, realm.as_db(), email.normalized()).await?
-            else {
-                return Ok(Err(CodeVerified::NoCode));
-            };
-            let attempts = u32::try_from(stored.attempts).unwrap_or(u32::MAX);
-            if let Err(refusal) =
-                identity::check_code_state(stored.expires_at, attempts, false, now)
+            let purpose = CodePurpose::SignIn(realm);
+            if let Err(failure) =
+                check_code_in(conn, keys, purpose, &email, &code_input, client, now).await?
             {
-                return Ok(Err(CodeVerified::Refused(refusal)));
+                return Ok(Err(failure.into()));
             }
-            let made =
-                u32::try_from(codes::count_attempt(conn, stored.id).await?).unwrap_or(u32::MAX);
-            if !keys.verify_code(email.normalized(), &code_input, &stored.code_hash) {
-                let left = identity::MAX_CODE_ATTEMPTS.saturating_sub(made);
-                return Ok(Err(if left == 0 {
-                    CodeVerified::Refused(identity::CodeRefusal::TooManyAttempts)
-                } else {
-                    CodeVerified::Wrong { tries_left: left }
-                }));
-            }
-            codes::consume(conn, stored.id, now).await?;
             let holder = match realm {
                 Realm::Member => {
                     let rng = ring::rand::SystemRandom::new();
