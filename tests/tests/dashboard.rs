@@ -508,3 +508,124 @@ async fn with_the_feature_off_every_page_is_a_404_and_nothing_mentions_woocommer
     assert_eq!(status, 200);
     assert!(!home.to_lowercase().contains("woocommerce"), "{home}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_redeem_points_for_a_member_from_the_overview() {
+    let w = world().await;
+    let overview = w.connect(w.sim.read_write_key()).await;
+    let (_, page) = w.server.page(&overview).await;
+    assert!(
+        !page.contains("Redeem points for a member"),
+        "the discount is off by default"
+    );
+    let settings = format!("{overview}/settings");
+    let mut on = settings_fields("0.05");
+    on.push(("discount_enabled", "on"));
+    on.retain(|(k, _)| *k != "min_points");
+    on.push(("min_points", "100"));
+    assert_eq!(w.press(&settings, &settings, &on).await.status(), 303);
+
+    // Sam joins through an order, with 42 points and the welcome bonus of 50.
+    place_order(&w, "sam@example.com", "42.50").await;
+    let redeem = format!("{overview}/redeem");
+    let (_, page) = w.server.page(&overview).await;
+    assert!(page.contains("Redeem points for a member"), "{page}");
+    let res = w
+        .press(
+            &overview,
+            &redeem,
+            &[("member", "sam@example.com"), ("points", "50")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "below the minimum");
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Redeem at least 100 points at a time."));
+    let res = w
+        .press(
+            &overview,
+            &redeem,
+            &[("member", "nobody@example.com"), ("points", "100")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    let res = w
+        .press_with(
+            &overview,
+            &redeem,
+            "behalf-1",
+            &[("member", "sam@example.com"), ("points", "90")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "{}", res.text().await.unwrap());
+    let mut conn = database::pool::get(w.server.db.pool()).await.unwrap();
+    let sam = database::members::find_by_email(&mut conn, "sam@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let by_code = sam.code.clone();
+    let res = w
+        .press_with(
+            &overview,
+            &redeem,
+            "behalf-2",
+            &[("member", &by_code), ("points", "92")],
+        )
+        .await;
+    assert_eq!(res.status(), 422, "92 is below the minimum of 100 too");
+    // Top Sam up and redeem by member number, twice with one form: one coupon.
+    place_order(&w, "sam@example.com", "100.00").await;
+    let number = sam.number.to_string();
+    for _ in 0..2 {
+        let res = w
+            .press_with(
+                &overview,
+                &redeem,
+                "behalf-3",
+                &[("member", &number), ("points", "150")],
+            )
+            .await;
+        assert_eq!(res.status(), 200);
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains("created for sam@example.com: 7.50 USD"),
+            "{page}"
+        );
+    }
+    assert_eq!(w.sim.coupons().len(), 1, "{:?}", w.sim.coupons());
+    let log = database::activity::recent(&mut conn, w.partner_id, 50)
+        .await
+        .unwrap();
+    let requested = log
+        .iter()
+        .find(|a| a.action == "redemption_requested")
+        .expect("the redemption in the activity log");
+    assert_eq!(requested.actor_kind, "partner_user");
+    assert!(requested.partner_user_id.is_some());
+}
+
+/// Places a paid order in the simulated store and waits for its delivery.
+async fn place_order(w: &World, email: &str, total: &str) {
+    let (ck, cs) = w.sim.read_write_key();
+    let api = reqwest::Client::builder()
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(w.sim.ca_cert_pem().as_bytes()).unwrap(),
+        )
+        .build()
+        .unwrap();
+    let res = api
+        .post(format!("{}/wp-json/wc/v3/orders", w.sim.base_url()))
+        .basic_auth(ck, Some(cs))
+        .json(&serde_json::json!({
+            "status": "processing",
+            "billing": {"first_name": "Sam", "last_name": "Shopper", "email": email},
+            "line_items": [{"name": "Beans", "quantity": 1, "total": total}],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(w.sim.wait_idle(Duration::from_secs(10)).await);
+}

@@ -18,6 +18,7 @@ mod portal;
 mod portal_account;
 mod portal_email;
 mod portal_gate;
+mod portal_redeem;
 pub mod render;
 pub(crate) mod templates;
 mod unsubscribe;
@@ -99,6 +100,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(portal::home)
         .service(portal::card)
         .configure(portal_account::routes)
+        .configure(portal_redeem::routes)
         .service(portal::sign_out)
         .service(partner_home::home)
         .service(partner_home::sign_out)
@@ -115,6 +117,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(partner_woo::actions::check)
         .service(partner_woo::actions::confirm_disconnect)
         .service(partner_woo::actions::disconnect)
+        .service(partner_woo::redeem::redeem_on_behalf)
         .service(unsubscribe::ask)
         .service(unsubscribe::confirm)
         .service(mailbox::list)

@@ -49,11 +49,19 @@ async fn home(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     page(&state, "portal/home.html", ctx, StatusCode::OK)
 }
 
+/// `?redeem_error=` after a refused redemption.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CardQuery {
+    redeem_error: Option<String>,
+}
+
 #[get("/portal/cards/{partner_id}/{card_id}")]
 async fn card(
     state: web::Data<AppState>,
     auth: MemberAuth,
     path: web::Path<(i64, i64)>,
+    query: web::Query<CardQuery>,
 ) -> HttpResponse {
     let (partner_id, card_id) = path.into_inner();
     let mut conn = match database::pool::get(&state.pool).await {
@@ -100,6 +108,24 @@ async fn card(
         &crate::email::format::format_points(view.wallet.balance, lang),
     );
     ctx.insert("history", &history);
+    let block = super::portal_redeem::discount_block(
+        &state,
+        partner_id,
+        card_id,
+        view.wallet.balance,
+        lang,
+    )
+    .await;
+    match block {
+        Ok(block) => ctx.insert("discount", &block),
+        Err(e) => return failure(&state, &e),
+    }
+    ctx.insert(
+        "redeem_action",
+        &format!("/portal/cards/{partner_id}/{card_id}/redeem"),
+    );
+    ctx.insert("redeem_error", &query.redeem_error);
+    ctx.insert("idem", &super::partner_woo::form_key());
     page(&state, "portal/card.html", ctx, StatusCode::OK)
 }
 

@@ -10,6 +10,7 @@ pub(super) mod activity;
 pub(super) mod connect;
 pub(super) mod forms;
 pub(super) mod overview;
+pub(super) mod redeem;
 pub(super) mod settings;
 
 use actix_web::http::StatusCode;

@@ -79,6 +79,7 @@ pub async fn render(
 ) -> HttpResponse {
     let now = time::OffsetDateTime::now_utc();
     let tz = auth.partner.timezone.as_str();
+    let discount_on = settings.discount_enabled;
     let mut ctx = base_context(auth);
     integration_context(&mut ctx, &integration, "overview");
     if let Some(order) = order.map(str::trim).filter(|o| !o.is_empty()) {
@@ -125,6 +126,7 @@ pub async fn render(
     }
     let i = &o.integration;
     ctx.insert("paused", &(i.status == "paused"));
+    ctx.insert("redeem_on_behalf", &(discount_on && i.status == "active"));
     ctx.insert("disconnected", &(i.status == "disconnected"));
     ctx.insert(
         "automatic",

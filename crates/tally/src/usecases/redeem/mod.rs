@@ -9,6 +9,7 @@
 
 pub mod drive;
 mod finish;
+pub mod offer;
 pub mod worker;
 
 use bigdecimal::BigDecimal;
