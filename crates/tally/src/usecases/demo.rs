@@ -268,7 +268,7 @@ pub async fn connect_store(
         }
     }
     drop(conn);
-    super::connect::connect(
+    let connected = super::connect::connect(
         pool,
         &config.keys,
         woo,
@@ -279,5 +279,18 @@ pub async fn connect_store(
         now,
     )
     .await
-    .map_err(|e| SeedError::Other(e.to_string()))
+    .map_err(|e| SeedError::Other(e.to_string()))?;
+    // The demo store offers the points discount, from 50 points, so a demo member can
+    // redeem at once.
+    let mut conn = database::pool::get(pool).await?;
+    let id = connected.integration.id;
+    if let Some((_, current)) = database::integrations::find(&mut conn, seeded.partner_id, id).await? {
+        let demo = database::integrations::Settings {
+            discount_enabled: true,
+            min_points: 50,
+            ..current
+        };
+        database::integrations::update_settings(&mut conn, seeded.partner_id, id, &demo).await?;
+    }
+    Ok(connected)
 }
