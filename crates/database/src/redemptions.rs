@@ -168,26 +168,25 @@ pub async fn claim_due(
     lease_until: OffsetDateTime,
 ) -> Result<Option<Redemption>, DbError> {
     use diesel::sql_types::Timestamptz;
-    let due: Option<(i64, i64)> = diesel::sql_query(
-        "SELECT partner_id, id FROM redemptions \
-         WHERE status = 'pending' AND next_attempt_at <= $1 \
-         ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+    // One statement: the row is locked from the pick to the lease.
+    let claimed: Option<(i64, i64)> = diesel::sql_query(
+        "UPDATE redemptions SET next_attempt_at = $2 \
+         WHERE (partner_id, id) = ( \
+           SELECT partner_id, id FROM redemptions \
+           WHERE status = 'pending' AND next_attempt_at <= $1 \
+           ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+         RETURNING partner_id, id",
     )
     .bind::<Timestamptz, _>(now)
+    .bind::<Timestamptz, _>(lease_until)
     .get_result::<DueRow>(conn)
     .await
     .optional()?
     .map(|r| (r.partner_id, r.id));
-    let Some((partner_id, id)) = due else {
-        return Ok(None);
-    };
-    Ok(Some(
-        diesel::update(redemptions::table.find((partner_id, id)))
-            .set(redemptions::next_attempt_at.eq(lease_until))
-            .returning(Redemption::as_returning())
-            .get_result(conn)
-            .await?,
-    ))
+    match claimed {
+        Some((partner_id, id)) => find(conn, partner_id, id).await,
+        None => Ok(None),
+    }
 }
 
 #[derive(QueryableByName)]
