@@ -54,6 +54,10 @@ async fn a_redemption_creates_one_single_use_coupon_and_spends_the_points() {
     let (status, reused) = w.redeem(ANN, 200, Some("first")).await;
     assert_eq!(status, 409, "{reused}");
     assert_eq!(reused["error"]["code"], "idempotency_key_reused");
+    w.give("bo@example.com", 1000).await;
+    let (status, reused) = w.redeem("bo@example.com", 1000, Some("first")).await;
+    assert_eq!(status, 409, "another member with the key: {reused}");
+    assert_eq!(w.balance("bo@example.com").await, 1000);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

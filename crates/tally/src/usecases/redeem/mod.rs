@@ -169,7 +169,9 @@ async fn hold(
     if let Some(existing) =
         redemptions::find_by_key(&mut conn, partner_id, &req.idempotency_key).await?
     {
-        return same_request(existing, req).map(|r| (r, false));
+        return same_request(&mut conn, existing, req)
+            .await
+            .map(|r| (r, false));
     }
     let card = database::catalog::find_card(&mut conn, partner_id, integration.card_id)
         .await?
@@ -305,15 +307,24 @@ async fn hold(
             let existing = redemptions::find_by_key(&mut conn, partner_id, &req.idempotency_key)
                 .await?
                 .ok_or(RedeemError::Db(e))?;
-            same_request(existing, req).map(|r| (r, false))
+            same_request(&mut conn, existing, req)
+                .await
+                .map(|r| (r, false))
         }
         other => other,
     }
 }
 
-/// A replayed key must carry the same request.
-fn same_request(existing: Redemption, req: &RedeemRequest<'_>) -> Result<Redemption, RedeemError> {
-    if existing.points == req.points && existing.integration_id == req.integration.id {
+/// A replayed key must carry the same request: same store, member and points.
+async fn same_request(
+    conn: &mut database::Connection,
+    existing: Redemption,
+    req: &RedeemRequest<'_>,
+) -> Result<Redemption, RedeemError> {
+    let wallet = wallets::find_by_id(conn, existing.partner_id, existing.wallet_id).await?;
+    let same_member = wallet.is_some_and(|w| w.member_id == req.member.id);
+    if same_member && existing.points == req.points && existing.integration_id == req.integration.id
+    {
         Ok(existing)
     } else {
         Err(RedeemError::KeyReused)
