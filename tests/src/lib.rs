@@ -13,6 +13,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 
 pub mod browser;
 pub mod html;
+pub mod mailbox;
 pub mod partner;
 pub mod redeem;
 pub mod smtp;

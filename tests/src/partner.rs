@@ -85,3 +85,27 @@ pub async fn add_usd_card(server: &TestServer, partner_id: i64, name: &str) -> i
     };
     catalog::create_card(&mut conn, &new).await.unwrap().id
 }
+
+/// Places a paid order for `email` in the simulated store; returns its id.
+pub async fn place_order(sim: &woo_sim::Sim, email: &str, total: &str) -> i64 {
+    let (ck, cs) = sim.read_write_key();
+    let api = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(sim.ca_cert_pem().as_bytes()).unwrap())
+        .build()
+        .unwrap();
+    let res = api
+        .post(format!("{}/wp-json/wc/v3/orders", sim.base_url()))
+        .basic_auth(ck, Some(cs))
+        .json(&serde_json::json!({
+            "status": "processing",
+            "billing": {"first_name": "Sam", "last_name": "Shopper", "email": email},
+            "line_items": [{"name": "Beans", "quantity": 1, "total": total}],
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    res.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}

@@ -9,7 +9,6 @@
 use std::time::Duration;
 
 use tests::browser::Browser;
-use tests::html::six_digit_code;
 use tests::{partner, TestServer};
 use woo_sim::{Sim, SimOptions};
 
@@ -28,19 +27,6 @@ async fn world() -> World {
     World { server, sim }
 }
 
-/// The newest code mailed to `to`, read from the dev mailbox.
-async fn code_for(server: &TestServer, to: &str) -> String {
-    let (_, list) = server.page("/dev/mailbox").await;
-    let row = list
-        .split("<tr>")
-        .find(|row| row.contains(&format!("<td>{to}</td>")))
-        .expect("a code in the mailbox");
-    let start = row.find("href=\"/dev/mailbox/").unwrap() + "href=\"".len();
-    let end = row[start..].find('"').unwrap() + start;
-    let (_, email) = server.page(&row[start..end]).await;
-    six_digit_code(&email).expect("a six-digit code")
-}
-
 /// Signs in at `/partner/login` with the code from the mailbox.
 async fn sign_in(b: &mut Browser, server: &TestServer) {
     b.goto(&server.url("/partner/login")).await;
@@ -48,7 +34,9 @@ async fn sign_in(b: &mut Browser, server: &TestServer) {
     b.press("Send me a code").await;
     b.find("#code").await;
     b.shot("code-requested").await;
-    let code = code_for(server, OWNER).await;
+    let code = tests::mailbox::code_for(server, OWNER)
+        .await
+        .expect("a code");
     b.fill("#code", &code).await;
     b.press("Sign in").await;
     b.wait_for_text("Sign out").await;
@@ -65,30 +53,6 @@ async fn connect(b: &mut Browser, w: &World, (ck, cs): (String, String)) {
     b.shot("connect-form").await;
     b.press("Connect the store").await;
     b.wait_for_text("The store is connected.").await;
-}
-
-/// Places a paid order for `email` in the simulated store; returns its id.
-async fn place_order(sim: &Sim, email: &str, total: &str) -> i64 {
-    let (ck, cs) = sim.read_write_key();
-    let api = reqwest::Client::builder()
-        .add_root_certificate(reqwest::Certificate::from_pem(sim.ca_cert_pem().as_bytes()).unwrap())
-        .build()
-        .unwrap();
-    let res = api
-        .post(format!("{}/wp-json/wc/v3/orders", sim.base_url()))
-        .basic_auth(ck, Some(cs))
-        .json(&serde_json::json!({
-            "status": "processing",
-            "billing": {"first_name": "Sam", "last_name": "Shopper", "email": email},
-            "line_items": [{"name": "Beans", "quantity": 1, "total": total}],
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    res.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -112,7 +76,7 @@ async fn a_partner_connects_sees_an_order_changes_settings_pauses_and_disconnect
     b.shot("connected").await;
 
     // A test order in the store arrives, and the Overview explains it.
-    let order = place_order(&w.sim, "sam@example.com", "42.50").await;
+    let order = partner::place_order(&w.sim, "sam@example.com", "42.50").await;
     assert!(w.sim.wait_idle(Duration::from_secs(10)).await);
     let overview = b.current_url().await;
     let overview = overview.split('?').next().unwrap().to_owned();

@@ -428,28 +428,7 @@ async fn disconnecting_asks_for_confirmation_and_deletes_the_webhook_from_the_st
 async fn an_order_in_the_store_shows_in_activity_and_is_explained() {
     let w = world().await;
     let overview = w.connect(w.sim.read_write_key()).await;
-    let (ck, cs) = w.sim.read_write_key();
-    let api = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(w.sim.ca_cert_pem().as_bytes()).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let res = api
-        .post(format!("{}/wp-json/wc/v3/orders", w.sim.base_url()))
-        .basic_auth(ck, Some(cs))
-        .json(&serde_json::json!({
-            "status": "processing",
-            "billing": {"first_name": "Sam", "last_name": "Shopper", "email": "sam@example.com"},
-            "line_items": [{"name": "Beans", "quantity": 1, "total": "42.50"}],
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
-    let order = res.json::<serde_json::Value>().await.unwrap()["id"]
-        .as_i64()
-        .unwrap();
+    let order = partner::place_order(&w.sim, "sam@example.com", "42.50").await;
     assert!(w.sim.wait_idle(Duration::from_secs(10)).await);
     let activity = format!("{overview}/activity");
     let (_, page) = w.server.page(&activity).await;
@@ -608,24 +587,6 @@ async fn staff_redeem_points_for_a_member_from_the_overview() {
 
 /// Places a paid order in the simulated store and waits for its delivery.
 async fn place_order(w: &World, email: &str, total: &str) {
-    let (ck, cs) = w.sim.read_write_key();
-    let api = reqwest::Client::builder()
-        .add_root_certificate(
-            reqwest::Certificate::from_pem(w.sim.ca_cert_pem().as_bytes()).unwrap(),
-        )
-        .build()
-        .unwrap();
-    let res = api
-        .post(format!("{}/wp-json/wc/v3/orders", w.sim.base_url()))
-        .basic_auth(ck, Some(cs))
-        .json(&serde_json::json!({
-            "status": "processing",
-            "billing": {"first_name": "Sam", "last_name": "Shopper", "email": email},
-            "line_items": [{"name": "Beans", "quantity": 1, "total": total}],
-        }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201);
+    partner::place_order(&w.sim, email, total).await;
     assert!(w.sim.wait_idle(Duration::from_secs(10)).await);
 }

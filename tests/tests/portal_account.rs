@@ -5,47 +5,18 @@
 use database::{members, pool, posting, sessions, wallets};
 use secrecy::ExposeSecret;
 use tests::browser::Browser;
-use tests::html::{csrf, six_digit_code};
+use tests::html::csrf;
 use tests::TestServer;
 use time::{Duration, OffsetDateTime};
 
 const DEV: [(&str, &str); 2] = [("TALLY_ENV", "dev"), ("SMTP_URL", "")];
 
-/// The newest code sent to `to`, read from the dev mailbox.
 async fn code_in_mailbox(server: &TestServer, to: &str) -> Option<String> {
-    let (status, list) = server.page("/dev/mailbox").await;
-    assert_eq!(status, 200);
-    let row = list
-        .split("<tr>")
-        .find(|row| row.contains(&format!("<td>{to}</td>")))?;
-    let start = row.find("href=\"/dev/mailbox/")? + "href=\"".len();
-    let end = row[start..].find('"')? + start;
-    let (_, email) = server.page(&row[start..end]).await;
-    six_digit_code(&email)
+    tests::mailbox::code_for(server, to).await
 }
 
-/// Signs in at `/login` with the code from the mailbox.
 async fn sign_in_with_code(server: &TestServer, email: &str) {
-    let (_, login) = server.page("/login").await;
-    let res = server
-        .post_form("/login", &[("email", email), ("csrf", &csrf(&login))])
-        .await;
-    let code_page = res.text().await.unwrap();
-    let code = code_in_mailbox(server, email)
-        .await
-        .expect("a sign-in code");
-    let res = server
-        .post_form(
-            "/login/code",
-            &[
-                ("email", email),
-                ("code", &code),
-                ("csrf", &csrf(&code_page)),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    assert_eq!(res.headers()["location"], "/portal");
+    tests::mailbox::sign_in_member(server, email).await
 }
 
 /// Seeds the demo (Ann has a Coffee Card with history); returns (partner, card).

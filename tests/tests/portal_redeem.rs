@@ -8,42 +8,11 @@ use reqwest::Method;
 use serde_json::json;
 use tests::browser::Browser;
 use tests::html::{csrf, field_value, six_digit_code, unescape};
+use tests::mailbox::{mail, sign_in_member};
 use tests::redeem::{ours, world_with, World, ANN, BASE};
 use tests::TestServer;
 
 const DEV: [(&str, &str); 2] = [("TALLY_ENV", "dev"), ("SMTP_URL", "")];
-
-/// The newest email to `to` in the dev mailbox whose subject contains `subject`.
-async fn mail(server: &TestServer, to: &str, subject: &str) -> Option<String> {
-    let (_, list) = server.page("/dev/mailbox").await;
-    let row = list
-        .split("<tr>")
-        .find(|row| row.contains(&format!("<td>{to}</td>")) && row.contains(subject))?;
-    let start = row.find("href=\"/dev/mailbox/")? + "href=\"".len();
-    let end = row[start..].find('"')? + start;
-    Some(server.page(&row[start..end]).await.1)
-}
-
-/// Signs `email` in at `/login` with the code from the mailbox (cookies on the client).
-async fn sign_in(server: &TestServer, email: &str) {
-    let (_, login) = server.page("/login").await;
-    let res = server
-        .post_form("/login", &[("email", email), ("csrf", &csrf(&login))])
-        .await;
-    let code_page = res.text().await.unwrap();
-    let code = six_digit_code(&mail(server, email, "").await.unwrap()).unwrap();
-    let res = server
-        .post_form(
-            "/login/code",
-            &[
-                ("email", email),
-                ("code", &code),
-                ("csrf", &csrf(&code_page)),
-            ],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-}
 
 fn card_path(w: &World) -> String {
     format!("/portal/cards/{}/{}", w.shop.partner_id, w.shop.card.id)
@@ -66,7 +35,7 @@ async fn submit(w: &World, points: &str, idem: Option<&str>) -> reqwest::Respons
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_member_turns_points_into_a_coupon_from_the_card_page() {
     let w = world_with(&DEV).await;
-    sign_in(&w.server, ANN).await;
+    sign_in_member(&w.server, ANN).await;
     let (status, page) = w.server.page(&card_path(&w)).await;
     assert_eq!(status, 200);
     let text = unescape(&page);
@@ -115,7 +84,7 @@ async fn a_member_turns_points_into_a_coupon_from_the_card_page() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_explain_themselves_and_the_block_hides_when_the_store_is_paused() {
     let w = world_with(&DEV).await;
-    sign_in(&w.server, ANN).await;
+    sign_in_member(&w.server, ANN).await;
     let res = submit(&w, "50", None).await;
     assert_eq!(res.status(), 303);
     let back = res.headers()["location"].to_str().unwrap().to_owned();
@@ -172,7 +141,7 @@ async fn refusals_explain_themselves_and_the_block_hides_when_the_store_is_pause
 async fn below_the_minimum_the_block_shows_the_progress_instead_of_a_form() {
     let w = world_with(&DEV).await;
     w.give("bo@example.com", 40).await;
-    sign_in(&w.server, "bo@example.com").await;
+    sign_in_member(&w.server, "bo@example.com").await;
     let (_, page) = w.server.page(&card_path(&w)).await;
     assert!(
         unescape(&page).contains("Only 60 more points until your first"),
