@@ -114,7 +114,13 @@ pub async fn mark_sent(
     payload: Option<&serde_json::Value>,
     now: OffsetDateTime,
 ) -> Result<(), DbError> {
-    let query = diesel::update(email_outbox::table.find(id));
+    // Only a row still pending: one cancelled meanwhile (an account deleted while its
+    // email was being sent) keeps its blanked content.
+    let query = diesel::update(
+        email_outbox::table
+            .find(id)
+            .filter(email_outbox::status.eq("pending")),
+    );
     match payload {
         Some(p) => {
             query
