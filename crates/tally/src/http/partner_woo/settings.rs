@@ -41,7 +41,7 @@ impl From<&Settings> for Values {
             partial_refunds: s.partial_refunds.clone(),
             email_language: s.email_language.clone(),
             discount_enabled: s.discount_enabled,
-            value_per_point: s.value_per_point.normalized().to_plain_string(),
+            value_per_point: at_least_cents(&s.value_per_point),
             min_points: s.min_points.to_string(),
             max_points: s.max_points.map(|m| m.to_string()).unwrap_or_default(),
             code_prefix: s.code_prefix.clone(),
@@ -251,5 +251,16 @@ async fn saved_or_refused(
             .await
         }
         Err(SettingsError::Db(e)) => failure(state, &e),
+    }
+}
+
+/// A value per point as typed money is read: at least two decimals (`0.10`, `0.125`).
+fn at_least_cents(v: &BigDecimal) -> String {
+    let v = v.normalized();
+    let (_, scale) = v.as_bigint_and_exponent();
+    if scale < 2 {
+        v.with_scale(2).to_plain_string()
+    } else {
+        v.to_plain_string()
     }
 }
