@@ -284,7 +284,9 @@ pub async fn connect_store(
     // redeem at once.
     let mut conn = database::pool::get(pool).await?;
     let id = connected.integration.id;
-    if let Some((_, current)) = database::integrations::find(&mut conn, seeded.partner_id, id).await? {
+    if let Some((_, current)) =
+        database::integrations::find(&mut conn, seeded.partner_id, id).await?
+    {
         let demo = database::integrations::Settings {
             discount_enabled: true,
             min_points: 50,
