@@ -181,23 +181,40 @@ pub async fn set_status(
     Ok(())
 }
 
-/// Notes that a delivery arrived.
+/// Notes that a delivery arrived, to the minute (the Overview shows "last delivery" at
+/// minute precision): the first delivery of each minute writes, later ones in the same
+/// minute leave the row alone, so deliveries do not queue on this one row's lock.
 pub async fn touch_last_delivery(
     conn: &mut AsyncPgConnection,
     partner_id: i64,
     id: i64,
     now: OffsetDateTime,
 ) -> Result<(), DbError> {
+    let minute = minute_of(now);
     diesel::update(woo_integrations::table.find((partner_id, id)))
         .filter(
             woo_integrations::last_delivery_at
                 .is_null()
-                .or(woo_integrations::last_delivery_at.lt(now)),
+                .or(woo_integrations::last_delivery_at.lt(minute)),
         )
         .set(woo_integrations::last_delivery_at.eq(now))
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Whether [`touch_last_delivery`] would change anything, judged on the integration as
+/// loaded: false when it already records a delivery in `now`'s minute.
+pub fn last_delivery_stale(integration: &Integration, now: OffsetDateTime) -> bool {
+    integration
+        .last_delivery_at
+        .is_none_or(|at| at < minute_of(now))
+}
+
+fn minute_of(t: OffsetDateTime) -> OffsetDateTime {
+    t.replace_second(0)
+        .and_then(|t| t.replace_nanosecond(0))
+        .unwrap_or(t)
 }
 
 /// Every integration that still holds secrets (all partners: for key rotation).

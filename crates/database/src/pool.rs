@@ -6,7 +6,9 @@
 use std::time::Duration;
 
 use diesel_async::pooled_connection::deadpool::{Object, Pool as Deadpool};
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::AsyncPgConnection;
 
 use crate::DbError;
@@ -52,7 +54,12 @@ impl Default for PoolOptions {
 
 /// Builds a pool for `database_url`. Connections are made lazily; [`check`] proves one.
 pub fn connect(database_url: &str, options: PoolOptions) -> Result<Pool, DbError> {
-    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(database_url);
+    // Fast recycling: a returned connection is checked for an open transaction only, not
+    // with a test query per checkout; a dead connection fails its first query instead.
+    let mut config = ManagerConfig::default();
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager =
+        AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
     Deadpool::builder(manager)
         .max_size(options.max_size)
         .wait_timeout(Some(options.wait_timeout))

@@ -94,79 +94,82 @@ impl From<diesel::result::Error> for PostingError {
     }
 }
 
-#[derive(Insertable)]
-#[diesel(table_name = entries)]
-struct NewEntry<'a> {
-    partner_id: i64,
-    wallet_id: i64,
-    kind: &'a str,
-    channel: &'a str,
-    points: i64,
-    applied_points: i64,
-    balance_after: i64,
-    idempotency_key: &'a str,
-    integration_id: Option<i64>,
-    order_id: Option<&'a str>,
-    redemption_id: Option<i64>,
-    partner_user_id: Option<i64>,
-    reference: Option<&'a str>,
-    note: Option<&'a str>,
-    rule: Option<&'a serde_json::Value>,
-    created_at: OffsetDateTime,
-}
-
 /// Posts inside the caller's transaction (several postings and other writes can then
 /// commit together). The caller must have opened a transaction on `conn`.
 pub async fn post_in(
     conn: &mut AsyncPgConnection,
     posting: &Posting,
 ) -> Result<Posted, PostingError> {
-    let balance: i64 = wallets::table
-        .filter(wallets::partner_id.eq(posting.partner_id))
-        .filter(wallets::id.eq(posting.wallet_id))
+    let balance = lock_balance(conn, posting.partner_id, posting.wallet_id).await?;
+    post_locked(conn, posting, balance).await
+}
+
+/// Locks the wallet row until the transaction ends and returns its balance.
+pub async fn lock_balance(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    wallet_id: i64,
+) -> Result<i64, PostingError> {
+    wallets::table
+        .filter(wallets::partner_id.eq(partner_id))
+        .filter(wallets::id.eq(wallet_id))
         .select(wallets::balance)
         .for_update()
         .first(conn)
         .await
         .optional()?
-        .ok_or(PostingError::WalletNotFound)?;
+        .ok_or(PostingError::WalletNotFound)
+}
 
-    if let Some(existing) = find_by_key(conn, posting.partner_id, &posting.idempotency_key).await? {
-        return if same_content(&existing, posting) {
-            Ok(Posted {
-                entry: existing,
-                replayed: true,
-            })
-        } else {
-            Err(PostingError::IdempotencyKeyReused(
-                posting.idempotency_key.clone(),
-            ))
-        };
-    }
-
-    let applied = ledger::apply(Points::new(balance), posting.kind, posting.points)?;
-    let entry: Entry = diesel::insert_into(entries::table)
-        .values(NewEntry {
-            partner_id: posting.partner_id,
-            wallet_id: posting.wallet_id,
-            kind: posting.kind.as_str(),
-            channel: posting.channel.as_str(),
-            points: applied.recorded.get(),
-            applied_points: applied.applied.get(),
-            balance_after: applied.balance_after.get(),
-            idempotency_key: &posting.idempotency_key,
-            integration_id: posting.source.integration_id,
-            order_id: posting.source.order_id.as_deref(),
-            redemption_id: posting.source.redemption_id,
-            partner_user_id: posting.source.partner_user_id,
-            reference: posting.source.reference.as_deref(),
-            note: posting.source.note.as_deref(),
-            rule: posting.rule.as_ref(),
-            created_at: posting.now,
-        })
+/// Posts on a wallet this transaction has locked ([`lock_balance`], or the wallet read
+/// `FOR UPDATE`), whose balance is `balance`: several postings then share one lock.
+pub async fn post_locked(
+    conn: &mut AsyncPgConnection,
+    posting: &Posting,
+    balance: i64,
+) -> Result<Posted, PostingError> {
+    // The entry is inserted first (one statement for a new key); a key posted before
+    // inserts nothing, and the entry under it is then read and compared.
+    let applied = match ledger::apply(Points::new(balance), posting.kind, posting.points) {
+        Ok(applied) => applied,
+        Err(refused) => {
+            return match replay(conn, posting).await? {
+                Some(replayed) => Ok(replayed),
+                None => Err(refused.into()),
+            }
+        }
+    };
+    let inserted: Option<Entry> = diesel::insert_into(entries::table)
+        // A tuple: `None` binds NULL rather than DEFAULT, so diesel caches the statement.
+        .values((
+            entries::partner_id.eq(posting.partner_id),
+            entries::wallet_id.eq(posting.wallet_id),
+            entries::kind.eq(posting.kind.as_str()),
+            entries::channel.eq(posting.channel.as_str()),
+            entries::points.eq(applied.recorded.get()),
+            entries::applied_points.eq(applied.applied.get()),
+            entries::balance_after.eq(applied.balance_after.get()),
+            entries::idempotency_key.eq(&posting.idempotency_key),
+            entries::integration_id.eq(posting.source.integration_id),
+            entries::order_id.eq(posting.source.order_id.as_deref()),
+            entries::redemption_id.eq(posting.source.redemption_id),
+            entries::partner_user_id.eq(posting.source.partner_user_id),
+            entries::reference.eq(posting.source.reference.as_deref()),
+            entries::note.eq(posting.source.note.as_deref()),
+            entries::rule.eq(posting.rule.as_ref()),
+            entries::created_at.eq(posting.now),
+        ))
+        .on_conflict((entries::partner_id, entries::idempotency_key))
+        .do_nothing()
         .returning(Entry::as_returning())
         .get_result(conn)
-        .await?;
+        .await
+        .optional()?;
+    let Some(entry) = inserted else {
+        return replay(conn, posting)
+            .await?
+            .ok_or_else(|| PostingError::IdempotencyKeyReused(posting.idempotency_key.clone()));
+    };
 
     diesel::update(wallets::table)
         .filter(wallets::partner_id.eq(posting.partner_id))
@@ -182,6 +185,24 @@ pub async fn post_in(
         entry,
         replayed: false,
     })
+}
+
+/// The entry already posted under the posting's key, when there is one: replayed when it
+/// records the same posting, refused as a reused key otherwise.
+async fn replay(
+    conn: &mut AsyncPgConnection,
+    posting: &Posting,
+) -> Result<Option<Posted>, PostingError> {
+    match find_by_key(conn, posting.partner_id, &posting.idempotency_key).await? {
+        None => Ok(None),
+        Some(existing) if same_content(&existing, posting) => Ok(Some(Posted {
+            entry: existing,
+            replayed: true,
+        })),
+        Some(_) => Err(PostingError::IdempotencyKeyReused(
+            posting.idempotency_key.clone(),
+        )),
+    }
 }
 
 /// Posts in a transaction of its own. A concurrent posting of the same key on another

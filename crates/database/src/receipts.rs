@@ -32,8 +32,7 @@ pub struct Receipt {
     pub processing_ms: i32,
 }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = woo_receipts)]
+#[derive(Debug, Clone)]
 pub struct NewReceipt {
     pub partner_id: i64,
     pub integration_id: i64,
@@ -55,7 +54,26 @@ pub struct NewReceipt {
 
 pub async fn insert(conn: &mut AsyncPgConnection, receipt: &NewReceipt) -> Result<(), DbError> {
     diesel::insert_into(woo_receipts::table)
-        .values(receipt)
+        // A tuple, not a derived Insertable: `None` binds NULL instead of writing DEFAULT,
+        // so the statement's text is always the same and diesel caches it prepared.
+        .values((
+            woo_receipts::partner_id.eq(receipt.partner_id),
+            woo_receipts::integration_id.eq(receipt.integration_id),
+            woo_receipts::delivery_id.eq(&receipt.delivery_id),
+            woo_receipts::webhook_id.eq(receipt.webhook_id),
+            woo_receipts::topic.eq(&receipt.topic),
+            woo_receipts::order_id.eq(&receipt.order_id),
+            woo_receipts::order_status.eq(&receipt.order_status),
+            woo_receipts::total.eq(&receipt.total),
+            woo_receipts::currency.eq(&receipt.currency),
+            woo_receipts::email_hash.eq(&receipt.email_hash),
+            woo_receipts::outcome.eq(&receipt.outcome),
+            woo_receipts::reason.eq(&receipt.reason),
+            woo_receipts::points.eq(receipt.points),
+            woo_receipts::http_status.eq(receipt.http_status),
+            woo_receipts::received_at.eq(receipt.received_at),
+            woo_receipts::processing_ms.eq(receipt.processing_ms),
+        ))
         .execute(conn)
         .await?;
     Ok(())

@@ -60,6 +60,22 @@ pub async fn find_by_id(
         .optional()?)
 }
 
+/// The wallet, locked until the transaction ends (postings on it may then use its
+/// balance: `posting::post_locked`).
+pub async fn lock_by_id(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<Wallet>, DbError> {
+    Ok(wallets::table
+        .find((partner_id, id))
+        .select(Wallet::as_select())
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// The member's wallet on the card, created (the member joins the card) when missing.
 /// Returns the wallet and whether it was created now.
 pub async fn find_or_create(

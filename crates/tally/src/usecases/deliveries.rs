@@ -286,13 +286,15 @@ impl Receiver<'_> {
                 receipt.processing_ms =
                     i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
                 receipts::insert(conn, &receipt).await?;
-                integrations::touch_last_delivery(
-                    conn,
-                    integration.partner_id,
-                    integration.id,
-                    now,
-                )
-                .await?;
+                if integrations::last_delivery_stale(integration, now) {
+                    integrations::touch_last_delivery(
+                        conn,
+                        integration.partner_id,
+                        integration.id,
+                        now,
+                    )
+                    .await?;
+                }
                 Ok::<_, DeliveryError>(())
             }
             .scope_boxed()
@@ -307,13 +309,15 @@ impl Receiver<'_> {
     ) -> Result<(), DeliveryError> {
         let mut conn = database::pool::get(self.pool).await?;
         receipts::insert(&mut conn, &receipt).await?;
-        integrations::touch_last_delivery(
-            &mut conn,
-            integration.partner_id,
-            integration.id,
-            receipt.received_at,
-        )
-        .await?;
+        if integrations::last_delivery_stale(integration, receipt.received_at) {
+            integrations::touch_last_delivery(
+                &mut conn,
+                integration.partner_id,
+                integration.id,
+                receipt.received_at,
+            )
+            .await?;
+        }
         Ok(())
     }
 

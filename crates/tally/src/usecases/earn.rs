@@ -45,7 +45,8 @@ pub enum EarnError {
 pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earned, EarnError> {
     let card = purchase.card;
     let rule = card.earn_rule()?;
-    let wallet = wallets::find_by_id(conn, card.partner_id, purchase.wallet_id)
+    // One lock for the purchase and its bonus.
+    let wallet = wallets::lock_by_id(conn, card.partner_id, purchase.wallet_id)
         .await?
         .ok_or(PostingError::WalletNotFound)?;
     let tiers = purchase
@@ -56,7 +57,7 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
     let tier = ledger::tier_for(&tiers, Points::new(wallet.earned_points));
     let earned = rule.points_for(purchase.amount, purchase.channel, tier)?;
     let rule_json = serde_json::to_value(earned.breakdown()).ok();
-    let posted = posting::post_in(
+    let posted = posting::post_locked(
         conn,
         &Posting {
             partner_id: card.partner_id,
@@ -70,6 +71,7 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
             rule: rule_json,
             now: purchase.now,
         },
+        wallet.balance,
     )
     .await?;
     let bonus_key = format!("{}:welcome", purchase.idempotency_key);
@@ -88,7 +90,7 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
             .await?
         && bonus.get() > 0
     {
-        let entry = posting::post_in(
+        let entry = posting::post_locked(
             conn,
             &Posting {
                 partner_id: card.partner_id,
@@ -102,6 +104,7 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
                 rule: None,
                 now: purchase.now,
             },
+            posted.entry.balance_after,
         )
         .await?;
         welcome_bonus = Some(entry.entry);
