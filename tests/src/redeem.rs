@@ -132,10 +132,10 @@ impl World {
             language: "en",
             now,
         };
-        let mut n = 0;
+        let mut n = 0u64;
         let (member, _) = members::find_or_create(&mut conn, &new, || {
             n += 1;
-            format!("TESTAB{}{}", ["C", "D", "E", "F"][n % 4], "G")
+            member_code(email, n)
         })
         .await
         .unwrap();
@@ -214,4 +214,19 @@ pub fn ours(sim: &Sim, id: &str) -> Vec<woo_sim::CouponView> {
                 .any(|(k, v)| k == "tally_redemption_id" && v == id)
         })
         .collect()
+}
+
+/// A member code (8 of the look-alike-free alphabet, at least one letter) from `email`.
+fn member_code(email: &str, n: u64) -> String {
+    use std::hash::{Hash, Hasher};
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (email, n).hash(&mut h);
+    let mut x = h.finish();
+    let mut code = String::from("T");
+    for _ in 0..7 {
+        code.push(ALPHABET[(x % ALPHABET.len() as u64) as usize] as char);
+        x /= ALPHABET.len() as u64;
+    }
+    code
 }

@@ -214,6 +214,16 @@ async fn two_concurrent_redemptions_beyond_the_balance_cannot_overdraw() {
     assert_eq!(statuses, [201, 422], "{a:?} {b:?}");
     assert_eq!(w.balance(ANN).await, 500);
     assert_eq!(w.sim.coupons().len(), 1);
+    // Again for more members, so the race is really run (never a deadlock or a 500).
+    for n in 0..4 {
+        let email = format!("race{n}@example.com");
+        w.give(&email, 1500).await;
+        let (a, b) = tokio::join!(w.redeem(&email, 1000, None), w.redeem(&email, 1000, None));
+        let mut statuses = [a.0, b.0];
+        statuses.sort();
+        assert_eq!(statuses, [201, 422], "{email}: {a:?} {b:?}");
+        assert_eq!(w.balance(&email).await, 500);
+    }
     // A double click (the same key twice at once) redeems once.
     w.give("cy@example.com", 1000).await;
     let (a, b) = tokio::join!(

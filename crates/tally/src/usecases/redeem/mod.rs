@@ -199,7 +199,12 @@ async fn hold(
     let now = req.now;
     let result = database::transaction(pool, |conn| {
         async move {
-            let wallet = wallets::find(conn, partner_id, integration.card_id, member_id)
+            let found = wallets::find(conn, partner_id, integration.card_id, member_id)
+                .await?
+                .ok_or(RedeemError::NoWallet)?;
+            // The wallet is locked first: the redemption row's foreign key would otherwise
+            // take a share lock that two concurrent holds then both try to upgrade.
+            let wallet = wallets::lock_by_id(conn, partner_id, found.id)
                 .await?
                 .ok_or(RedeemError::NoWallet)?;
             let value = rule
