@@ -133,12 +133,13 @@ pub async fn find(
         .optional()?)
 }
 
-/// Saves a saga step; `false` when another process saved first (it owns the step now).
+/// Saves a saga step and returns the saved row; `None` when another process saved first
+/// (it owns the step now).
 pub async fn save_saga(
     conn: &mut AsyncPgConnection,
     update: &SagaUpdate<'_>,
-) -> Result<bool, DbError> {
-    let n = diesel::update(
+) -> Result<Option<Redemption>, DbError> {
+    Ok(diesel::update(
         redemptions::table
             .find((update.partner_id, update.id))
             .filter(redemptions::saga_version.eq(update.expected_version))
@@ -155,9 +156,10 @@ pub async fn save_saga(
         redemptions::last_error.eq(update.last_error),
         redemptions::issued_at.eq(update.issued_at),
     ))
-    .execute(conn)
-    .await?;
-    Ok(n == 1)
+    .returning(Redemption::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
 }
 
 /// Claims the pending redemption due longest ago (another process's claim is skipped)

@@ -89,11 +89,17 @@ async fn one_redemption_per_key_and_one_saver_per_step() {
         issued_at: None,
     };
     assert!(
-        redemptions::save_saga(&mut conn, &update).await.unwrap(),
+        redemptions::save_saga(&mut conn, &update)
+            .await
+            .unwrap()
+            .is_some(),
         "the first saver wins"
     );
     assert!(
-        !redemptions::save_saga(&mut conn, &update).await.unwrap(),
+        redemptions::save_saga(&mut conn, &update)
+            .await
+            .unwrap()
+            .is_none(),
         "a second saver of the same step loses"
     );
     let finished = SagaUpdate {
@@ -102,14 +108,20 @@ async fn one_redemption_per_key_and_one_saver_per_step() {
         coupon_id: Some(9),
         ..update.clone()
     };
-    assert!(redemptions::save_saga(&mut conn, &finished).await.unwrap());
+    assert!(redemptions::save_saga(&mut conn, &finished)
+        .await
+        .unwrap()
+        .is_some());
     let late = SagaUpdate {
         expected_version: first.saga_version + 2,
         status: "reversed",
         ..update
     };
     assert!(
-        !redemptions::save_saga(&mut conn, &late).await.unwrap(),
+        redemptions::save_saga(&mut conn, &late)
+            .await
+            .unwrap()
+            .is_none(),
         "a finished redemption never changes"
     );
     let row = redemptions::find(&mut conn, w.partner_id, first.id)

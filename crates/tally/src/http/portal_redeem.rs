@@ -16,7 +16,7 @@ use super::AppState;
 use crate::email::format::{format_date, format_money, format_points};
 use crate::email::message::Language;
 use crate::usecases::redeem::offer::{offer, Offer};
-use crate::usecases::redeem::{redeem, RedeemError, RedeemRequest, Requester};
+use crate::usecases::redeem::{amount_text, redeem, RedeemError, RedeemRequest, Requester};
 
 fn text(state: &AppState, lang: Language, key: &str) -> String {
     state.strings.of(lang)[key]
@@ -197,13 +197,10 @@ fn urlencode(s: &str) -> String {
 
 /// A coupon as the portal shows it.
 fn coupon_json(state: &AppState, r: &Redemption, lang: Language) -> serde_json::Value {
-    let minor = ledger::Currency::parse(&r.currency)
-        .map(|c| c.minor_units())
-        .unwrap_or(2);
     serde_json::json!({
         "url": format!("/portal/coupons/{}/{}", r.partner_id, r.id),
         "code": r.code,
-        "value": format_money(&r.amount.with_scale(i64::from(minor)).to_string(), &r.currency, lang),
+        "value": format_money(&amount_text(r), &r.currency, lang),
         "expires": format_date(&r.expires_on.to_string(), lang),
         "points": format_points(r.points, lang),
         "status": r.status,
@@ -211,19 +208,22 @@ fn coupon_json(state: &AppState, r: &Redemption, lang: Language) -> serde_json::
     })
 }
 
-/// The member's own redemption `id` of `partner_id` (another member's is not found).
+/// The member's own redemption `id` of `partner_id` with its card (another member's is
+/// not found).
 async fn own(
     state: &AppState,
     auth: &MemberAuth,
     partner_id: i64,
     id: i64,
-) -> Result<Option<Redemption>, database::DbError> {
+) -> Result<Option<(Redemption, i64)>, database::DbError> {
     let mut conn = database::pool::get(&state.pool).await?;
     let Some(r) = redemptions::find(&mut conn, partner_id, id).await? else {
         return Ok(None);
     };
     let wallet = database::wallets::find_by_id(&mut conn, partner_id, r.wallet_id).await?;
-    Ok(wallet.filter(|w| w.member_id == auth.member.id).map(|_| r))
+    Ok(wallet
+        .filter(|w| w.member_id == auth.member.id)
+        .map(|w| (r, w.card_id)))
 }
 
 #[get("/portal/coupons/{partner_id}/{id}")]
@@ -234,8 +234,8 @@ async fn coupon(
 ) -> HttpResponse {
     let (partner_id, id) = path.into_inner();
     let (mut ctx, lang) = base(&state, &auth);
-    let r = match own(&state, &auth, partner_id, id).await {
-        Ok(Some(r)) => r,
+    let (r, card_id) = match own(&state, &auth, partner_id, id).await {
+        Ok(Some(found)) => found,
         Ok(None) => {
             ctx.insert("title", &text(&state, lang, "card_not_found"));
             ctx.insert("message", &text(&state, lang, "card_not_found_text"));
@@ -243,21 +243,8 @@ async fn coupon(
         }
         Err(e) => return failure(&state, &e),
     };
-    let wallet_card = {
-        let mut conn = match database::pool::get(&state.pool).await {
-            Ok(c) => c,
-            Err(e) => return failure(&state, &e),
-        };
-        match database::wallets::find_by_id(&mut conn, partner_id, r.wallet_id).await {
-            Ok(w) => w.map(|w| w.card_id),
-            Err(e) => return failure(&state, &e),
-        }
-    };
     ctx.insert("coupon", &coupon_json(&state, &r, lang));
-    ctx.insert(
-        "card_url",
-        &wallet_card.map(|c| format!("/portal/cards/{partner_id}/{c}")),
-    );
+    ctx.insert("card_url", &format!("/portal/cards/{partner_id}/{card_id}"));
     page(&state, "portal/coupon.html", ctx, StatusCode::OK)
 }
 

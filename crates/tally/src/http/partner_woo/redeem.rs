@@ -13,7 +13,7 @@ use crate::http::once::form_once;
 use crate::http::render::{failure, stale_form};
 use crate::http::AppState;
 use crate::usecases::redeem::{
-    find_member, redeem, Finished, RedeemError, RedeemRequest, Requester,
+    amount_text, find_member, redeem, Finished, RedeemError, RedeemRequest, Requester,
 };
 
 /// The redeem-on-behalf form.
@@ -75,8 +75,7 @@ async fn redeem_on_behalf(
         match redeem(&state.pool, &state.config.keys, &*state.woo, &request).await {
             Ok(done) => {
                 let r = done.redemption();
-                let minor = ledger::Currency::parse(&r.currency).map(|c| c.minor_units()).unwrap_or(2);
-                let value = format!("{} {}", r.amount.with_scale(i64::from(minor)), r.currency);
+                let value = format!("{} {}", amount_text(r), r.currency);
                 let (kind, message) = match &done {
                     Finished::Issued(_) => ("note", format!(
                         "Coupon {} created for {}: {value}, valid until {}. It was emailed to the member.",

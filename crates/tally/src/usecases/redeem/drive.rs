@@ -10,7 +10,7 @@ use database::DbError;
 use identity::KeyRing;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
-use woo_client::{ClientError, Coupon, NewCoupon, WooApi};
+use woo_client::{ClientError, Coupon, MetaData, NewCoupon, WooApi};
 
 use super::finish;
 use crate::usecases::integration::access;
@@ -60,30 +60,23 @@ struct StoredCoupon {
     email_restrictions: Vec<String>,
     date_expires: String,
     description: String,
-    meta_data: Vec<StoredMeta>,
-}
-
-#[derive(Debug, Deserialize)]
-struct StoredMeta {
-    key: String,
-    value: String,
+    meta_data: Vec<MetaData>,
 }
 
 impl StoredCoupon {
+    /// The create request under `code` (WooCommerce keeps codes lower-case).
     fn for_code(&self, code: &CouponCode) -> NewCoupon {
-        let mut coupon = NewCoupon::single_use(
-            &code.for_store(),
-            self.amount.clone(),
-            self.email_restrictions.first().cloned().unwrap_or_default(),
-            OffsetDateTime::UNIX_EPOCH,
-            self.description.clone(),
-        );
-        coupon.email_restrictions = self.email_restrictions.clone();
-        coupon.date_expires = self.date_expires.clone();
-        for m in &self.meta_data {
-            coupon = coupon.with_meta(&m.key, &m.value);
+        NewCoupon {
+            code: code.for_store(),
+            amount: self.amount.clone(),
+            discount_type: "fixed_cart".into(),
+            usage_limit: 1,
+            usage_limit_per_user: 1,
+            email_restrictions: self.email_restrictions.clone(),
+            date_expires: self.date_expires.clone(),
+            description: self.description.clone(),
+            meta_data: self.meta_data.clone(),
         }
-        coupon
     }
 }
 
@@ -93,7 +86,7 @@ pub async fn save_doc(
     row: &Redemption,
     doc: &serde_json::Value,
 ) -> Result<Redemption, DbError> {
-    let saved = redemptions::save_saga(
+    redemptions::save_saga(
         conn,
         &SagaUpdate {
             partner_id: row.partner_id,
@@ -109,13 +102,8 @@ pub async fn save_doc(
             issued_at: None,
         },
     )
-    .await?;
-    if !saved {
-        return Err(DbError::Conflict("redemption saga"));
-    }
-    redemptions::find(conn, row.partner_id, row.id)
-        .await?
-        .ok_or(DbError::NotFound("redemption"))
+    .await?
+    .ok_or(DbError::Conflict("redemption saga"))
 }
 
 fn create_outcome(answer: Result<Coupon, ClientError>) -> CreateOutcome {
@@ -261,12 +249,10 @@ async fn drive_from(
             let mut conn = database::pool::get(pool).await?;
             let doc = with_saga(&row, &saga);
             let update = pending_update(&row, &saga, &doc, Some(now + super::INLINE_LEASE), None);
-            if !redemptions::save_saga(&mut conn, &update).await? {
-                return reload(pool, row).await;
+            match redemptions::save_saga(&mut conn, &update).await? {
+                Some(saved) => row = saved,
+                None => return reload(pool, row).await,
             }
-            row = redemptions::find(&mut conn, row.partner_id, row.id)
-                .await?
-                .ok_or(DbError::NotFound("redemption"))?;
         }
     }
 }
@@ -321,14 +307,13 @@ async fn park(
     let mut conn = database::pool::get(pool).await?;
     let doc = serde_json::json!({ "saga": saga, "coupon": coupon });
     let update = pending_update(&row, saga, &doc, Some(next), Some(note));
-    if !redemptions::save_saga(&mut conn, &update).await? {
-        drop(conn);
-        return reload(pool, row).await;
+    match redemptions::save_saga(&mut conn, &update).await? {
+        Some(saved) => Ok(Finished::Pending(saved)),
+        None => {
+            drop(conn);
+            reload(pool, row).await
+        }
     }
-    let row = redemptions::find(&mut conn, row.partner_id, row.id)
-        .await?
-        .ok_or(DbError::NotFound("redemption"))?;
-    Ok(Finished::Pending(row))
 }
 
 pub(super) async fn reload_by_id(

@@ -34,9 +34,9 @@ pub(super) async fn issued(
                 next_attempt_at: None,
                 ..pending_update(&row, saga, &doc, None, None)
             };
-            if !redemptions::save_saga(conn, &update).await? {
+            let Some(saved) = redemptions::save_saga(conn, &update).await? else {
                 return Ok(None);
-            }
+            };
             let wallet = database::wallets::find_by_id(conn, row.partner_id, row.wallet_id)
                 .await?
                 .ok_or(DbError::NotFound("wallet"))?;
@@ -50,10 +50,7 @@ pub(super) async fn issued(
                 business_name: partner.name.clone(),
                 member_name: member.name.clone(),
                 code: code.as_str().to_owned(),
-                amount: row
-                    .amount
-                    .with_scale(minor_units(&row.currency))
-                    .to_string(),
+                amount: super::amount_text(&row),
                 currency: row.currency.clone(),
                 expires_on: row.expires_on.to_string(),
                 points: row.points,
@@ -74,7 +71,7 @@ pub(super) async fn issued(
             )
             .await?;
             record(conn, &row, "redemption_issued", code.as_str(), now).await?;
-            redemptions::find(conn, row.partner_id, row.id).await
+            Ok::<_, DbError>(Some(saved))
         }
         .scope_boxed()
     })
@@ -83,12 +80,6 @@ pub(super) async fn issued(
         Some(r) => Ok(Finished::Issued(r)),
         None => reload_by_id(pool, owner).await,
     }
-}
-
-fn minor_units(currency: &str) -> i64 {
-    ledger::Currency::parse(currency)
-        .map(|c| i64::from(c.minor_units()))
-        .unwrap_or(2)
 }
 
 pub(super) async fn reverse(
@@ -107,9 +98,9 @@ pub(super) async fn reverse(
                 next_attempt_at: None,
                 ..pending_update(&row, saga, &doc, None, Some(reason))
             };
-            if !redemptions::save_saga(conn, &update).await? {
+            let Some(saved) = redemptions::save_saga(conn, &update).await? else {
                 return Ok(None);
-            }
+            };
             let back = Posting {
                 partner_id: row.partner_id,
                 wallet_id: row.wallet_id,
@@ -133,7 +124,7 @@ pub(super) async fn reverse(
                 other => DbError::Pool(other.to_string()),
             })?;
             record(conn, &row, "redemption_reversed", &row.code, now).await?;
-            redemptions::find(conn, row.partner_id, row.id).await
+            Ok::<_, DbError>(Some(saved))
         }
         .scope_boxed()
     })

@@ -357,15 +357,20 @@ pub async fn find_member(
     Ok(found.filter(|m| m.deleted_at.is_none()))
 }
 
-/// The redemption as the API shows it (SPEC §8).
-pub fn redemption_json(r: &Redemption) -> serde_json::Value {
+/// The coupon's value as decimal text with the currency's minor units (`"50.00"`).
+pub fn amount_text(r: &Redemption) -> String {
     let minor = ledger::Currency::parse(&r.currency)
         .map(|c| i64::from(c.minor_units()))
         .unwrap_or(2);
+    r.amount.with_scale(minor).to_string()
+}
+
+/// The redemption as the API shows it (SPEC §8).
+pub fn redemption_json(r: &Redemption) -> serde_json::Value {
     serde_json::json!({
         "id": r.id.to_string(),
         "code": r.code,
-        "amount": r.amount.with_scale(minor).to_string(),
+        "amount": amount_text(r),
         "currency": r.currency,
         "points": r.points,
         "expires_on": r.expires_on.to_string(),
