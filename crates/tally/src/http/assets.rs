@@ -1,12 +1,11 @@
 //! `GET /static/{path}`: the embedded static files, cached for a day.
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::templates::TEMPLATE_DIR;
 
-#[get("/static/{path:.*}")]
-async fn static_file(path: web::Path<String>) -> HttpResponse {
+pub(crate) async fn static_file(path: web::Path<String>) -> HttpResponse {
     let path = path.into_inner();
     if path.contains("..") {
         return HttpResponse::NotFound().finish();

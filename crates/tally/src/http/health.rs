@@ -1,18 +1,16 @@
 //! `GET /healthz` (the process is up) and `GET /readyz` (the database answers).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::AppState;
 
-#[get("/healthz")]
-async fn healthz() -> HttpResponse {
+pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
         .body("ok")
 }
 
-#[get("/readyz")]
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     match database::pool::check(&state.pool).await {
         Ok(()) => HttpResponse::Ok()
             .content_type("text/plain; charset=utf-8")

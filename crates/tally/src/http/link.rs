@@ -1,6 +1,6 @@
 //! `GET /l/{token}`: signing in with a link from an email.
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use secrecy::ExposeSecret;
 
 use super::cookies::{self, Jar};
@@ -13,8 +13,7 @@ use crate::usecases::links;
 /// `GET /l/{token}`: a sign-in link from an email. A live link signs the member in and
 /// lands on the card's store-discount block; an expired or unknown one shows the normal
 /// sign-in page with a friendly note.
-#[get("/l/{token}")]
-async fn link_landing(
+pub(crate) async fn link_landing(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,

@@ -2,7 +2,7 @@
 //! their staff). Email → code → signed in; same answer whether or not an email is known.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use identity::Email;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
@@ -351,13 +351,11 @@ async fn check_code(
     }
 }
 
-#[get("/login")]
-async fn member_login(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn member_login(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     show_login(req, state, &MEMBER, None).await
 }
 
-#[post("/login")]
-async fn member_send_code(
+pub(crate) async fn member_send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<EmailForm>,
@@ -365,8 +363,7 @@ async fn member_send_code(
     send_code(req, state, form.into_inner(), &MEMBER).await
 }
 
-#[post("/login/code")]
-async fn member_check_code(
+pub(crate) async fn member_check_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<CodeForm>,
@@ -374,13 +371,11 @@ async fn member_check_code(
     check_code(req, state, form.into_inner(), &MEMBER).await
 }
 
-#[get("/partner/login")]
-async fn partner_login(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn partner_login(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
     show_login(req, state, &PARTNER, None).await
 }
 
-#[post("/partner/login")]
-async fn partner_send_code(
+pub(crate) async fn partner_send_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<EmailForm>,
@@ -388,8 +383,7 @@ async fn partner_send_code(
     send_code(req, state, form.into_inner(), &PARTNER).await
 }
 
-#[post("/partner/login/code")]
-async fn partner_check_code(
+pub(crate) async fn partner_check_code(
     req: HttpRequest,
     state: web::Data<AppState>,
     form: web::Form<CodeForm>,

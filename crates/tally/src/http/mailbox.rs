@@ -2,7 +2,7 @@
 //! sent, HTML and text. Elsewhere these routes answer 404.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use database::outbox;
 
 use super::render::{failure, page};
@@ -37,8 +37,7 @@ fn dev_only(state: &AppState) -> Option<HttpResponse> {
     })
 }
 
-#[get("/dev/mailbox")]
-async fn list(state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn list(state: web::Data<AppState>) -> HttpResponse {
     if let Some(res) = dev_only(&state) {
         return res;
     }
@@ -68,8 +67,7 @@ async fn list(state: web::Data<AppState>) -> HttpResponse {
     page(&state, "dev/mailbox.html", ctx, StatusCode::OK)
 }
 
-#[get("/dev/mailbox/{id}")]
-async fn show(state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub(crate) async fn show(state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
     if let Some(res) = dev_only(&state) {
         return res;
     }
@@ -96,8 +94,7 @@ async fn show(state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
 
 /// The email's HTML as sent; it carries its own inline styles (as emails must), so this
 /// one response relaxes the page policy to allow them, and nothing else.
-#[get("/dev/mailbox/{id}/html")]
-async fn html(state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
+pub(crate) async fn html(state: web::Data<AppState>, id: web::Path<i64>) -> HttpResponse {
     if let Some(res) = dev_only(&state) {
         return res;
     }

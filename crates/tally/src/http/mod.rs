@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 pub mod client;
 pub mod cookies;
+pub mod dashboard;
 mod health;
 pub mod i18n;
 mod link;
@@ -20,6 +21,7 @@ mod portal_email;
 mod portal_gate;
 mod portal_redeem;
 pub mod render;
+pub mod routes;
 pub(crate) mod templates;
 mod unsubscribe;
 mod webhooks;
@@ -84,47 +86,9 @@ pub const CONTENT_SECURITY_POLICY: &str =
 img-src 'self' data:; font-src 'self'; connect-src 'self'; form-action 'self'; \
 frame-ancestors 'none'; base-uri 'none'";
 
-/// Registers every route; shared by the server and the tests.
+/// Registers every route (the table in [`routes`]); shared by the server and the tests.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(assets::static_file)
-        .service(pages::home)
-        .service(login::member_login)
-        .service(login::member_send_code)
-        .service(login::member_check_code)
-        .service(login::partner_login)
-        .service(login::partner_send_code)
-        .service(login::partner_check_code)
-        .service(link::link_landing)
-        .service(portal::home)
-        .service(portal::card)
-        .configure(portal_account::routes)
-        .configure(portal_redeem::routes)
-        .service(portal::sign_out)
-        .service(partner_home::home)
-        .service(partner_home::sign_out)
-        .service(partner_woo::connect::index)
-        .service(partner_woo::connect::connect)
-        .service(partner_woo::overview::show)
-        .service(partner_woo::settings::show)
-        .service(partner_woo::settings::save)
-        .service(partner_woo::activity::show)
-        .service(partner_woo::actions::pause)
-        .service(partner_woo::actions::resume)
-        .service(partner_woo::actions::health)
-        .service(partner_woo::actions::reactivate)
-        .service(partner_woo::actions::check)
-        .service(partner_woo::actions::confirm_disconnect)
-        .service(partner_woo::actions::disconnect)
-        .service(partner_woo::redeem::redeem_on_behalf)
-        .service(unsubscribe::ask)
-        .service(unsubscribe::confirm)
-        .service(mailbox::list)
-        .service(mailbox::show)
-        .service(mailbox::html)
-        .service(webhooks::receive)
-        .configure(api::routes);
+    routes::register(cfg);
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes in-flight requests.

@@ -1,6 +1,6 @@
 //! Public pages.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::AppState;
 
@@ -23,8 +23,7 @@ fn render(
     }
 }
 
-#[get("/")]
-async fn home(state: web::Data<AppState>) -> HttpResponse {
+pub(crate) async fn home(state: web::Data<AppState>) -> HttpResponse {
     render(
         &state,
         "home.html",

@@ -1,27 +1,20 @@
-//! The partner dashboard's home (the dashboard grows here) and signing out.
+//! The partner dashboard's home and signing out.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::auth::PartnerAuth;
 use super::cookies::Jar;
 use super::portal::CsrfForm;
 use super::render::{page, stale_form};
-use super::AppState;
+use super::{dashboard, AppState};
 
-#[get("/partner")]
-async fn home(state: web::Data<AppState>, auth: PartnerAuth) -> HttpResponse {
-    let mut ctx = tera::Context::new();
-    ctx.insert("business", &auth.partner.name);
-    ctx.insert("user_email", &auth.user.email);
-    ctx.insert("role", &auth.user.role);
-    ctx.insert("csrf", &auth.csrf);
-    ctx.insert("woocommerce", &state.config.feature_woocommerce);
+pub(crate) async fn home(state: web::Data<AppState>, auth: PartnerAuth) -> HttpResponse {
+    let ctx = dashboard::context(&state, &auth, "home");
     page(&state, "partner/home.html", ctx, StatusCode::OK)
 }
 
-#[post("/partner/logout")]
-async fn sign_out(
+pub(crate) async fn sign_out(
     state: web::Data<AppState>,
     auth: PartnerAuth,
     form: web::Form<CsrfForm>,

@@ -2,7 +2,7 @@
 //! account pages are in `portal_account`.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use database::{posting, wallets};
 use serde::Deserialize;
 
@@ -23,8 +23,7 @@ pub(super) fn base(state: &AppState, auth: &MemberAuth) -> (tera::Context, Langu
     (ctx, lang)
 }
 
-#[get("/portal")]
-async fn home(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+pub(crate) async fn home(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     let mut conn = match database::pool::get(&state.pool).await {
         Ok(c) => c,
         Err(e) => return failure(&state, &e),
@@ -52,12 +51,11 @@ async fn home(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
 /// `?redeem_error=` after a refused redemption.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct CardQuery {
+pub(crate) struct CardQuery {
     redeem_error: Option<String>,
 }
 
-#[get("/portal/cards/{partner_id}/{card_id}")]
-async fn card(
+pub(crate) async fn card(
     state: web::Data<AppState>,
     auth: MemberAuth,
     path: web::Path<(i64, i64)>,
@@ -134,8 +132,7 @@ pub struct CsrfForm {
     pub csrf: String,
 }
 
-#[post("/logout")]
-async fn sign_out(
+pub(crate) async fn sign_out(
     state: web::Data<AppState>,
     auth: MemberAuth,
     form: web::Form<CsrfForm>,

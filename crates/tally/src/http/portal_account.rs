@@ -3,7 +3,7 @@
 //! email change (`portal_email`). Handlers parse, call `usecases::member_account`, render.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -12,32 +12,16 @@ use super::cookies::{self, Jar};
 use super::portal::base;
 use super::portal_gate::{self, Sensitive};
 use super::render::{failure, page, see_other, stale_form};
-use super::{portal_email, AppState};
+use super::AppState;
 use crate::email::message::Language;
 use crate::usecases::{member_account, member_export};
-
-/// The account routes (registered with the portal's in `http::routes`).
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(account)
-        .service(save_account)
-        .service(portal_gate::send)
-        .service(portal_gate::check)
-        .service(show_export)
-        .service(export)
-        .service(show_delete)
-        .service(delete)
-        .service(portal_email::show)
-        .service(portal_email::request)
-        .service(portal_email::confirm);
-}
 
 #[derive(Debug, Deserialize)]
 pub struct AccountQuery {
     saved: Option<String>,
 }
 
-#[get("/portal/account")]
-async fn account(
+pub(crate) async fn account(
     state: web::Data<AppState>,
     auth: MemberAuth,
     query: web::Query<AccountQuery>,
@@ -64,8 +48,7 @@ pub struct AccountForm {
     loyalty_emails: Option<String>,
 }
 
-#[post("/portal/account")]
-async fn save_account(
+pub(crate) async fn save_account(
     state: web::Data<AppState>,
     auth: MemberAuth,
     form: web::Form<AccountForm>,
@@ -89,8 +72,7 @@ async fn save_account(
     }
 }
 
-#[get("/portal/account/export")]
-async fn show_export(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+pub(crate) async fn show_export(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     if !portal_gate::open(&auth, OffsetDateTime::now_utc()) {
         return portal_gate::ask(&state, &auth, Sensitive::Export);
     }
@@ -104,8 +86,7 @@ pub struct CsrfForm {
 }
 
 /// The export as a JSON download.
-#[post("/portal/account/export")]
-async fn export(
+pub(crate) async fn export(
     state: web::Data<AppState>,
     auth: MemberAuth,
     form: web::Form<CsrfForm>,
@@ -134,8 +115,7 @@ async fn export(
     }
 }
 
-#[get("/portal/account/delete")]
-async fn show_delete(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+pub(crate) async fn show_delete(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     if !portal_gate::open(&auth, OffsetDateTime::now_utc()) {
         return portal_gate::ask(&state, &auth, Sensitive::Delete);
     }
@@ -151,8 +131,7 @@ pub struct DeleteForm {
     confirm: Option<String>,
 }
 
-#[post("/portal/account/delete")]
-async fn delete(
+pub(crate) async fn delete(
     state: web::Data<AppState>,
     auth: MemberAuth,
     form: web::Form<DeleteForm>,

@@ -3,7 +3,7 @@
 //! the address, which only someone reading its mail is told.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use identity::Email;
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -33,8 +33,7 @@ fn render(
     page(state, "portal/email.html", ctx, status)
 }
 
-#[get("/portal/account/email")]
-async fn show(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+pub(crate) async fn show(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     if !portal_gate::open(&auth, OffsetDateTime::now_utc()) {
         return portal_gate::ask(&state, &auth, Sensitive::Email);
     }
@@ -47,8 +46,7 @@ pub struct NewEmailForm {
     email: String,
 }
 
-#[post("/portal/account/email")]
-async fn request(
+pub(crate) async fn request(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: MemberAuth,
@@ -103,8 +101,7 @@ pub struct CodeForm {
     code: String,
 }
 
-#[post("/portal/account/email/code")]
-async fn confirm(
+pub(crate) async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: MemberAuth,

@@ -4,7 +4,7 @@
 //! current address, then the code, then back to the action.
 
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -89,8 +89,7 @@ pub struct SendForm {
     next: String,
 }
 
-#[post("/portal/account/verify/send")]
-async fn send(
+pub(crate) async fn send(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: MemberAuth,
@@ -161,8 +160,7 @@ pub(super) fn refusal(
     }
 }
 
-#[post("/portal/account/verify")]
-async fn check(
+pub(crate) async fn check(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: MemberAuth,

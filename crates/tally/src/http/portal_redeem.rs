@@ -4,7 +4,7 @@
 //! store linked to the card and the points discount switched on.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use database::redemptions::{self, Redemption};
 use ledger::RedemptionRefusal;
 use serde::Deserialize;
@@ -74,7 +74,7 @@ fn block_json(state: &AppState, o: &Offer, lang: Language) -> serde_json::Value 
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-struct RedeemForm {
+pub(crate) struct RedeemForm {
     csrf: String,
     idem: String,
     points: String,
@@ -103,8 +103,7 @@ fn refusal_text(state: &AppState, lang: Language, e: &RedeemError) -> String {
     }
 }
 
-#[post("/portal/cards/{partner_id}/{card_id}/redeem")]
-async fn redeem_points(
+pub(crate) async fn redeem_points(
     state: web::Data<AppState>,
     auth: MemberAuth,
     path: web::Path<(i64, i64)>,
@@ -226,8 +225,7 @@ async fn own(
         .map(|w| (r, w.card_id)))
 }
 
-#[get("/portal/coupons/{partner_id}/{id}")]
-async fn coupon(
+pub(crate) async fn coupon(
     state: web::Data<AppState>,
     auth: MemberAuth,
     path: web::Path<(i64, i64)>,
@@ -248,8 +246,7 @@ async fn coupon(
     page(&state, "portal/coupon.html", ctx, StatusCode::OK)
 }
 
-#[get("/portal/coupons")]
-async fn coupons(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
+pub(crate) async fn coupons(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     let (mut ctx, lang) = base(&state, &auth);
     let mut conn = match database::pool::get(&state.pool).await {
         Ok(c) => c,
@@ -262,9 +259,4 @@ async fn coupons(state: web::Data<AppState>, auth: MemberAuth) -> HttpResponse {
     let rows: Vec<_> = list.iter().map(|r| coupon_json(&state, r, lang)).collect();
     ctx.insert("coupons", &rows);
     page(&state, "portal/coupons.html", ctx, StatusCode::OK)
-}
-
-/// Registers the routes.
-pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(redeem_points).service(coupons).service(coupon);
 }

@@ -3,7 +3,7 @@
 //! whether from the page's button or from a mail client's one-click request.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use database::members;
 
 use super::i18n::requested_language;
@@ -32,8 +32,7 @@ fn not_found(state: &AppState, lang: Language) -> HttpResponse {
     page(state, "message.html", ctx, StatusCode::NOT_FOUND)
 }
 
-#[get("/unsubscribe/{member_id}/{token}")]
-async fn ask(
+pub(crate) async fn ask(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
@@ -52,8 +51,7 @@ async fn ask(
     page(&state, "unsubscribe.html", ctx, StatusCode::OK)
 }
 
-#[post("/unsubscribe/{member_id}/{token}")]
-async fn confirm(
+pub(crate) async fn confirm(
     req: HttpRequest,
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,

@@ -2,7 +2,7 @@
 //! the raw body (up to 1 MiB; a larger one is answered 413 with a receipt, not a stock
 //! error) and hands it to the delivery use case.
 
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 
 use super::AppState;
@@ -30,8 +30,7 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload) -> Body {
     Body::Complete(body)
 }
 
-#[post("/webhooks/woocommerce/{public_id}")]
-async fn receive(
+pub(crate) async fn receive(
     req: HttpRequest,
     state: web::Data<AppState>,
     public_id: web::Path<String>,

@@ -4,7 +4,7 @@
 //! disconnected integration is 404 too.
 
 use actix_web::http::StatusCode;
-use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use database::activity::Actor;
 use database::integrations::{Integration, Settings};
 use time::OffsetDateTime;
@@ -126,8 +126,7 @@ fn lifecycle_error(e: LifecycleError) -> ApiError {
     }
 }
 
-#[post("/api/v1/integrations/woocommerce")]
-async fn create(
+pub(crate) async fn create(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     body: web::Bytes,
@@ -156,8 +155,7 @@ struct ShowQuery {
     refresh: Option<String>,
 }
 
-#[get("/api/v1/integrations/woocommerce/{id}")]
-async fn show(
+pub(crate) async fn show(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
@@ -191,8 +189,7 @@ async fn show(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
-#[patch("/api/v1/integrations/woocommerce/{id}/settings")]
-async fn change_settings(
+pub(crate) async fn change_settings(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
@@ -217,8 +214,7 @@ async fn change_settings(
     Ok(HttpResponse::Ok().json(settings_json(&saved)))
 }
 
-#[post("/api/v1/integrations/woocommerce/{id}/pause")]
-async fn pause_integration(
+pub(crate) async fn pause_integration(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
@@ -232,8 +228,7 @@ async fn pause_integration(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
-#[post("/api/v1/integrations/woocommerce/{id}/resume")]
-async fn resume_integration(
+pub(crate) async fn resume_integration(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
@@ -247,8 +242,7 @@ async fn resume_integration(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
-#[delete("/api/v1/integrations/woocommerce/{id}")]
-async fn remove(
+pub(crate) async fn remove(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
@@ -279,8 +273,7 @@ struct ReceiptsQuery {
     before: Option<String>,
 }
 
-#[get("/api/v1/integrations/woocommerce/{id}/receipts")]
-async fn receipts(
+pub(crate) async fn receipts(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,

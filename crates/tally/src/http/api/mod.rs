@@ -1,10 +1,10 @@
 //! The partner JSON API (`/api/v1`): bearer tokens, JSON errors of one shape
 //! (`{"error": {"code", "message", "hint"}}`), the endpoints grouped by resource.
 
-mod integration_json;
-mod integrations;
-mod reconcile;
-mod redemptions;
+pub(super) mod integration_json;
+pub(super) mod integrations;
+pub(super) mod reconcile;
+pub(super) mod redemptions;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -13,19 +13,6 @@ use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, ResponseError};
 
 use super::AppState;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(reconcile::request)
-        .service(reconcile::status)
-        .service(integrations::create)
-        .service(integrations::show)
-        .service(integrations::change_settings)
-        .service(integrations::pause_integration)
-        .service(integrations::resume_integration)
-        .service(integrations::remove)
-        .service(integrations::receipts)
-        .service(redemptions::create);
-}
 
 /// An API error: status, a stable code, a message and a hint a developer can act on.
 #[derive(Debug)]

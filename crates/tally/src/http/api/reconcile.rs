@@ -1,7 +1,7 @@
 //! "Check for missed orders": `POST` starts a run over the last 7 days (202), `GET`
 //! reports its progress and summary.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use database::reconcile::Run;
 
 use super::integrations::gate;
@@ -52,8 +52,7 @@ async fn integration_of(
         .ok_or_else(ApiError::not_found)
 }
 
-#[post("/api/v1/integrations/woocommerce/{id}/reconcile")]
-async fn request(
+pub(crate) async fn request(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,
@@ -78,8 +77,7 @@ async fn request(
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "run": run_json(&run) })))
 }
 
-#[get("/api/v1/integrations/woocommerce/{id}/reconcile")]
-async fn status(
+pub(crate) async fn status(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
     id: web::Path<String>,

@@ -6,7 +6,7 @@
 //! key and body get the first answer; the same key with another body is a 409.
 
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
@@ -53,8 +53,7 @@ fn refused(e: RedeemError) -> ApiError {
     }
 }
 
-#[post("/api/v1/integrations/woocommerce/{id}/redemptions")]
-async fn create(
+pub(crate) async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
     auth: Result<ApiAuth, ApiError>,

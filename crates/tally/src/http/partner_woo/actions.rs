@@ -5,12 +5,12 @@
 //! shown as a friendly message rather than an error page.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use database::activity::Actor;
 
 use super::forms::ActionForm;
 use super::overview::render;
-use super::{base_context, gate, integration_context, integration_of, link, ok};
+use super::{base_context, gate_owner, integration_context, integration_of, link, ok};
 use crate::http::auth::PartnerAuth;
 use crate::http::once::form_once;
 use crate::http::render::{failure, page, see_other, stale_form};
@@ -38,7 +38,7 @@ async fn act(
     form: web::Form<ActionForm>,
     action: Action,
 ) -> HttpResponse {
-    let auth = match gate(&state, &req).await {
+    let auth = match gate_owner(&state, &req).await {
         Ok(auth) => auth,
         Err(res) => return res,
     };
@@ -105,8 +105,7 @@ async fn perform(
     }
 }
 
-#[post("/partner/integrations/woocommerce/{id}/pause")]
-async fn pause(
+pub(crate) async fn pause(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
@@ -115,8 +114,7 @@ async fn pause(
     act(state, req, id.into_inner(), form, Action::Pause).await
 }
 
-#[post("/partner/integrations/woocommerce/{id}/resume")]
-async fn resume(
+pub(crate) async fn resume(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
@@ -125,8 +123,7 @@ async fn resume(
     act(state, req, id.into_inner(), form, Action::Resume).await
 }
 
-#[post("/partner/integrations/woocommerce/{id}/health")]
-async fn health(
+pub(crate) async fn health(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
@@ -135,8 +132,7 @@ async fn health(
     act(state, req, id.into_inner(), form, Action::Health).await
 }
 
-#[post("/partner/integrations/woocommerce/{id}/reactivate")]
-async fn reactivate(
+pub(crate) async fn reactivate(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
@@ -145,8 +141,7 @@ async fn reactivate(
     act(state, req, id.into_inner(), form, Action::Reactivate).await
 }
 
-#[post("/partner/integrations/woocommerce/{id}/check")]
-async fn check(
+pub(crate) async fn check(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
@@ -156,13 +151,12 @@ async fn check(
 }
 
 /// The confirmation step before disconnecting.
-#[get("/partner/integrations/woocommerce/{id}/disconnect")]
-async fn confirm_disconnect(
+pub(crate) async fn confirm_disconnect(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> HttpResponse {
-    let auth = match gate(&state, &req).await {
+    let auth = match gate_owner(&state, &req).await {
         Ok(auth) => auth,
         Err(res) => return res,
     };
@@ -176,14 +170,13 @@ async fn confirm_disconnect(
     ok(&state, "partner/woo/disconnect.html", ctx)
 }
 
-#[post("/partner/integrations/woocommerce/{id}/disconnect")]
-async fn disconnect(
+pub(crate) async fn disconnect(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
     form: web::Form<ActionForm>,
 ) -> HttpResponse {
-    let auth = match gate(&state, &req).await {
+    let auth = match gate_owner(&state, &req).await {
         Ok(auth) => auth,
         Err(res) => return res,
     };

@@ -1,7 +1,7 @@
 //! `GET /partner/integrations/woocommerce/{id}/activity`: the deliveries, newest first,
 //! a page at a time (`?before=<receipt id>`), filterable by outcome (SPEC §3.6).
 
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::forms::ActivityQuery;
 use super::overview::ReceiptRow;
@@ -13,8 +13,7 @@ use crate::http::AppState;
 const PAGE: i64 = 50;
 const OUTCOMES: [&str; 4] = ["processed", "ignored", "skipped", "failed"];
 
-#[get("/partner/integrations/woocommerce/{id}/activity")]
-async fn show(
+pub(crate) async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,

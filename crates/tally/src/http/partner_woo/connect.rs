@@ -2,12 +2,12 @@
 //! `POST` connects (SPEC §3.2).
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use database::activity::Actor;
 use serde::Serialize;
 
 use super::forms::ConnectFields;
-use super::{base_context, gate, link, BASE};
+use super::{base_context, gate, gate_owner, link, BASE};
 use crate::http::auth::PartnerAuth;
 use crate::http::once::form_once;
 use crate::http::render::{failure, page, see_other, stale_form};
@@ -83,8 +83,7 @@ async fn render_index(
     page(state, "partner/woo/index.html", ctx, status)
 }
 
-#[get("/partner/integrations/woocommerce")]
-async fn index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+pub(crate) async fn index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let auth = match gate(&state, &req).await {
         Ok(auth) => auth,
         Err(res) => return res,
@@ -99,13 +98,12 @@ async fn index(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     .await
 }
 
-#[post("/partner/integrations/woocommerce")]
-async fn connect(
+pub(crate) async fn connect(
     state: web::Data<AppState>,
     req: HttpRequest,
     form: web::Form<ConnectFields>,
 ) -> HttpResponse {
-    let auth = match gate(&state, &req).await {
+    let auth = match gate_owner(&state, &req).await {
         Ok(auth) => auth,
         Err(res) => return res,
     };

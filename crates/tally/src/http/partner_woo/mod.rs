@@ -52,6 +52,16 @@ pub async fn gate(state: &AppState, req: &HttpRequest) -> Result<PartnerAuth, Ht
         .map_err(|e| e.error_response())
 }
 
+/// As [`gate`], for the forms only the owner may send: staff get the 403 page.
+pub async fn gate_owner(state: &AppState, req: &HttpRequest) -> Result<PartnerAuth, HttpResponse> {
+    let auth = gate(state, req).await?;
+    if super::dashboard::is_owner(&auth) {
+        Ok(auth)
+    } else {
+        Err(super::dashboard::NotOwner::Staff.error_response())
+    }
+}
+
 /// The signed-in partner's integration `id` (another partner's is a 404).
 pub async fn integration_of(
     state: &AppState,

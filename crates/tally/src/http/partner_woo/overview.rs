@@ -2,7 +2,7 @@
 //! answer to "why did order N earn (or not earn) points?" under `?order=N`.
 
 use actix_web::http::StatusCode;
-use actix_web::{get, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use database::integrations::{Integration, Settings};
 use database::receipts::Receipt;
 use serde::Serialize;
@@ -185,8 +185,7 @@ impl CountsView for crate::usecases::integration::Overview {
     }
 }
 
-#[get("/partner/integrations/woocommerce/{id}")]
-async fn show(
+pub(crate) async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,

@@ -4,7 +4,7 @@
 //! the staff user. A double submit of the form redeems once (its idempotency key).
 
 use actix_web::http::StatusCode;
-use actix_web::{post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 
 use super::overview::render;
@@ -26,8 +26,7 @@ pub struct RedeemFields {
     pub points: String,
 }
 
-#[post("/partner/integrations/woocommerce/{id}/redeem")]
-async fn redeem_on_behalf(
+pub(crate) async fn redeem_on_behalf(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use bigdecimal::{BigDecimal, RoundingMode, Signed};
 use database::activity::Actor;
 use database::integrations::{Integration, Settings};
 use serde::Serialize;
 
 use super::forms::{done_message, ActivityQuery, SettingsFields};
-use super::{base_context, gate, integration_context, integration_of, link};
+use super::{base_context, gate, gate_owner, integration_context, integration_of, link};
 use crate::email::format::format_points;
 use crate::email::message::Language;
 use crate::http::auth::PartnerAuth;
@@ -125,8 +125,7 @@ async fn render(
     page(state, "partner/woo/settings.html", ctx, status)
 }
 
-#[get("/partner/integrations/woocommerce/{id}/settings")]
-async fn show(
+pub(crate) async fn show(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
@@ -154,14 +153,13 @@ async fn show(
     .await
 }
 
-#[post("/partner/integrations/woocommerce/{id}/settings")]
-async fn save(
+pub(crate) async fn save(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
     form: web::Form<SettingsFields>,
 ) -> HttpResponse {
-    let auth = match gate(&state, &req).await {
+    let auth = match gate_owner(&state, &req).await {
         Ok(auth) => auth,
         Err(res) => return res,
     };
