@@ -121,4 +121,8 @@ route_table! {
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
     GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::integrations::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
+    // Clubs, cards and tiers
+    GET    "/api/v1/cards" Api => api::cards::list;
+    POST   "/api/v1/cards" Api => api::cards::create;
+    PATCH  "/api/v1/cards/{card_id}" Api => api::cards::change;
 }

@@ -1,6 +1,7 @@
 //! Use cases: what the handlers and commands ask for, each one function over the
 //! database and domain crates, committing everything it writes in one transaction.
 
+pub mod cards;
 pub mod codes;
 pub mod connect;
 pub mod deliveries;
