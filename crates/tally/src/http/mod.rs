@@ -13,6 +13,7 @@ mod login;
 mod mailbox;
 mod once;
 mod pages;
+mod partner_cards;
 mod partner_home;
 mod partner_woo;
 mod portal;

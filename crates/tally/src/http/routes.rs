@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, health, link, login, mailbox, pages, partner_home, partner_woo, portal,
+    api, assets, health, link, login, mailbox, pages, partner_cards, partner_home, partner_woo, portal,
     portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
 };
 
@@ -105,6 +105,12 @@ route_table! {
     GET    "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::confirm_disconnect;
     POST   "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::disconnect;
     POST   "/partner/integrations/woocommerce/{id}/redeem" Partner => partner_woo::redeem::redeem_on_behalf;
+    // Clubs, cards and tiers
+    GET    "/partner/cards" Partner => partner_cards::list;
+    GET    "/partner/cards/new" Owner => partner_cards::new_form;
+    POST   "/partner/cards" Owner => partner_cards::create;
+    GET    "/partner/cards/{card_id}" Partner => partner_cards::show;
+    POST   "/partner/cards/{card_id}" Owner => partner_cards::save;
     GET    "/unsubscribe/{member_id}/{token}" Public => unsubscribe::ask;
     POST   "/unsubscribe/{member_id}/{token}" Public => unsubscribe::confirm;
     GET    "/dev/mailbox" Dev => mailbox::list;

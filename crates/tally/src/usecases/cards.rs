@@ -95,6 +95,16 @@ pub async fn find(
     catalog::find_card_with_tiers(&mut conn, partner_id, card_id).await
 }
 
+/// Whether members collect points on the card (then its currency is fixed).
+pub async fn has_members(
+    pool: &database::Pool,
+    partner_id: i64,
+    card_id: i64,
+) -> Result<bool, DbError> {
+    let mut conn = database::pool::get(pool).await?;
+    catalog::card_has_wallets(&mut conn, partner_id, card_id).await
+}
+
 /// The partner's clubs, oldest first.
 pub async fn clubs(pool: &database::Pool, partner_id: i64) -> Result<Vec<Club>, DbError> {
     let mut conn = database::pool::get(pool).await?;

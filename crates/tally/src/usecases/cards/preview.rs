@@ -10,8 +10,8 @@ use serde::Serialize;
 pub struct Preview {
     pub columns: Vec<String>,
     pub rows: Vec<PreviewRow>,
-    /// The welcome bonus, grouped ("1,000"), awarded once on top of the first purchase.
-    pub welcome_bonus: String,
+    /// The welcome bonus in a sentence: it comes once, on top of the first purchase.
+    pub welcome: String,
     /// Said under the table when tiers exist but none starts at 0 points.
     pub note: Option<String>,
 }
@@ -76,8 +76,21 @@ pub fn preview(rule: &EarnRule, tiers: &[Tier]) -> Preview {
     Preview {
         columns,
         rows,
-        welcome_bonus: rule.welcome_bonus().grouped(),
+        welcome: welcome_sentence(rule.welcome_bonus()),
         note,
+    }
+}
+
+/// "Plus 50 welcome bonus points, once, with a member's first qualifying purchase."
+pub fn welcome_sentence(bonus: Points) -> String {
+    match bonus.get() {
+        0 => "No welcome bonus.".to_owned(),
+        1 => "Plus 1 welcome bonus point, once, with a member's first qualifying purchase."
+            .to_owned(),
+        _ => format!(
+            "Plus {} welcome bonus points, once, with a member's first qualifying purchase.",
+            bonus.grouped()
+        ),
     }
 }
 
@@ -134,7 +147,10 @@ mod tests {
                 ("100.00 EUR", vec!["100", "100"]),
             ]
         );
-        assert_eq!(shown.welcome_bonus, "1,500");
+        assert_eq!(
+            shown.welcome,
+            "Plus 1,500 welcome bonus points, once, with a member's first qualifying purchase."
+        );
         assert!(shown.note.is_some(), "no tier starts at 0");
     }
 
@@ -145,6 +161,7 @@ mod tests {
         assert_eq!(shown.rows[1].amount, "1234 JPY");
         assert_eq!(shown.rows[1].cells, ["1,234"]);
         assert_eq!(shown.note, None);
+        assert_eq!(shown.welcome, "No welcome bonus.");
         let up = preview(&rule(Rounding::Up), &[]);
         // 12.34 ÷ 2 × 3 = 18.51 → 19 up, raised to the minimum of 20.
         assert_eq!(up.rows[1].cells, ["20"]);
