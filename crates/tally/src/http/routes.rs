@@ -120,6 +120,6 @@ route_table! {
     POST   "/api/v1/integrations/woocommerce/{id}/pause" Api => api::integrations::pause_integration;
     POST   "/api/v1/integrations/woocommerce/{id}/resume" Api => api::integrations::resume_integration;
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
-    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::integrations::receipts;
+    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::receipts::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
 }

@@ -26,7 +26,7 @@ integers, ids are strings, times RFC 3339. Errors are `{\"error\": {\"code\", \"
         super::integrations::pause_integration,
         super::integrations::resume_integration,
         super::integrations::remove,
-        super::integrations::receipts,
+        super::receipts::receipts,
         super::reconcile::request,
         super::reconcile::status,
         super::redemptions::create,
