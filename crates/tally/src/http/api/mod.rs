@@ -5,6 +5,8 @@ pub(super) mod card_json;
 pub(super) mod cards;
 pub(super) mod integration_json;
 pub(super) mod integrations;
+pub(super) mod openapi;
+pub(super) mod receipts;
 pub(super) mod reconcile;
 pub(super) mod redemptions;
 
