@@ -66,6 +66,18 @@ fn form_fields(route: &Route) -> Vec<(&'static str, &'static str)> {
             ("consumer_key", "ck_x"),
             ("consumer_secret", "cs_x"),
         ],
+        "/partner/cards" | "/partner/cards/{card_id}" => &[
+            ("name", "Walk Card"),
+            ("currency", "USD"),
+            ("points_per_unit", "1"),
+            ("unit_amount", "1.00"),
+            ("rounding", "down"),
+            ("min_purchase_amount", "0"),
+            ("min_points_per_purchase", "0"),
+            ("max_points_per_purchase", ""),
+            ("welcome_bonus_points", "0"),
+            ("active", "on"),
+        ],
         other => panic!("POST {other}: the isolation walk has no sample form for it"),
     };
     let mut all = vec![idem];
@@ -84,6 +96,7 @@ fn api_body(route: &Route) -> Option<Value> {
             Some(json!({"member": ANN, "points": 100}))
         }
         ("POST", p) if p.starts_with("/api/v1/integrations/woocommerce/{id}/") => Some(json!({})),
+        ("PATCH", "/api/v1/cards/{card_id}") => Some(json!({"name": "Walk Card"})),
         (method, other) => panic!("{method} {other}: the isolation walk has no sample body"),
     }
 }

@@ -31,6 +31,22 @@ fn bad(field: &str, message: &str) -> FieldError {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cards",
+    tag = "cards",
+    description = "The partner's cards with their rules and tiers, newest first: `{\"cards\": [card], \"next\": cursor | null}`. Page with `limit` (default 50, at most 200) and `before` (the `next` of the previous page).",
+    params(
+        ("limit" = Option<String>, Query, description = "Cards per page, 1 to 200 (default 50)"),
+        ("before" = Option<String>, Query, description = "The `next` cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "A page of cards"),
+        (status = 400, description = "`validation_failed`: a bad `limit` or `before`"),
+        (status = 401, description = "No or bad token"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn list(
     state: web::Data<AppState>,
     auth: ApiAuth,
@@ -75,6 +91,21 @@ pub(crate) async fn list(
     })))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cards",
+    tag = "cards",
+    description = "Create a card. `name` and `currency` are required; every other rule has its default (1 point per 1.00, rounding down, no minimum purchase, no minimum or maximum points, no welcome bonus, active, no tiers). `club_id` may be left out when the partner has one club (or none yet: a club named after the business is made). With an `Idempotency-Key` header, a retry gets the first answer.",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry safe")),
+    responses(
+        (status = 201, description = "Created: the card"),
+        (status = 400, description = "Malformed JSON or a field of the wrong type (`validation_failed`)"),
+        (status = 401, description = "No or bad token"),
+        (status = 409, description = "`idempotency_key_reused`, or the same key in flight"),
+        (status = 422, description = "`validation_failed`: the message names each refused field"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     auth: ApiAuth,
@@ -162,6 +193,21 @@ fn created(json: Vec<u8>) -> HttpResponse {
         .body(json)
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/cards/{card_id}",
+    tag = "cards",
+    description = "Change any subset of the card's fields; the others keep their values. `tiers`, when given, replaces every tier (`[]` removes them); `max_points_per_purchase: null` removes the cap. The currency is fixed once members have a wallet on the card; a card stays in its club.",
+    params(("card_id" = String, Path, description = "The card id")),
+    responses(
+        (status = 200, description = "The card as saved"),
+        (status = 400, description = "Malformed JSON or a field of the wrong type (`validation_failed`)"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 422, description = "`validation_failed`: the message names each refused field"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn change(
     state: web::Data<AppState>,
     auth: ApiAuth,
