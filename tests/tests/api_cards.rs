@@ -47,7 +47,10 @@ impl Api {
         let res = req.send().await.unwrap();
         let status = res.status().as_u16();
         let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
     }
 
     async fn raw(&self, method: Method, path: &str, body: &str) -> (u16, Value) {
@@ -100,7 +103,10 @@ async fn a_card_without_a_club_goes_into_a_new_club_named_after_the_business() {
     assert_eq!(clubs[0].name, "Corner Café");
     assert_eq!(card["club_id"], clubs[0].id.to_string());
     // The defaults of SPEC §2, in the documented shape.
-    assert!(card["id"].as_str().unwrap().parse::<i64>().is_ok(), "{card}");
+    assert!(
+        card["id"].as_str().unwrap().parse::<i64>().is_ok(),
+        "{card}"
+    );
     assert_eq!(card["name"], "Coffee Card");
     assert_eq!(card["currency"], "EUR");
     assert_eq!(card["points_per_unit"], 1);
@@ -113,7 +119,9 @@ async fn a_card_without_a_club_goes_into_a_new_club_named_after_the_business() {
     assert_eq!(card["active"], true);
     assert_eq!(card["tiers"], json!([]));
     // The partner's one club takes the next card without being named.
-    let second = a.create(json!({"name": "Tea Card", "currency": "EUR"})).await;
+    let second = a
+        .create(json!({"name": "Tea Card", "currency": "EUR"}))
+        .await;
     assert_eq!(second["club_id"], card["club_id"]);
     assert_eq!(a.clubs().await.len(), 1);
 }
@@ -288,7 +296,9 @@ async fn patch_changes_the_fields_it_names_and_keeps_the_rest() {
         json!({"from": "1.00", "to": "2.50"})
     );
     assert!(first.details["changes"].get("name").is_none());
-    assert!(log.iter().any(|e| e.action == "card_created" && e.api_token_id.is_some()));
+    assert!(log
+        .iter()
+        .any(|e| e.action == "card_created" && e.api_token_id.is_some()));
 }
 
 #[tokio::test]
@@ -297,19 +307,47 @@ async fn refused_rules_are_422_with_a_message_naming_each_field() {
     let card = a.create(json!({"name": "Coffee", "currency": "EUR"})).await;
     let path = format!("/api/v1/cards/{}", card["id"].as_str().unwrap());
     let cases = [
-        (json!({"currency": "XYZ"}), "currency", "is not a currency we know"),
-        (json!({"points_per_unit": -1}), "points_per_unit", "whole number"),
-        (json!({"points_per_unit": 1.5}), "points_per_unit", "whole number"),
+        (
+            json!({"currency": "XYZ"}),
+            "currency",
+            "is not a currency we know",
+        ),
+        (
+            json!({"points_per_unit": -1}),
+            "points_per_unit",
+            "whole number",
+        ),
+        (
+            json!({"points_per_unit": 1.5}),
+            "points_per_unit",
+            "whole number",
+        ),
         (json!({"unit_amount": "0"}), "unit_amount", "greater than 0"),
-        (json!({"unit_amount": "0.001"}), "unit_amount", "at most 2 decimals"),
-        (json!({"rounding": "half_even"}), "rounding", "down, nearest or up"),
-        (json!({"min_purchase_amount": "-1"}), "min_purchase_amount", "0 or more"),
+        (
+            json!({"unit_amount": "0.001"}),
+            "unit_amount",
+            "at most 2 decimals",
+        ),
+        (
+            json!({"rounding": "half_even"}),
+            "rounding",
+            "down, nearest or up",
+        ),
+        (
+            json!({"min_purchase_amount": "-1"}),
+            "min_purchase_amount",
+            "0 or more",
+        ),
         (
             json!({"min_points_per_purchase": 10, "max_points_per_purchase": 5}),
             "max_points_per_purchase",
             "at least the minimum",
         ),
-        (json!({"welcome_bonus_points": -5}), "welcome_bonus_points", "0 or more"),
+        (
+            json!({"welcome_bonus_points": -5}),
+            "welcome_bonus_points",
+            "0 or more",
+        ),
         (json!({"name": " "}), "name", "1 to 200 characters"),
         (
             json!({"tiers": [{"name": "", "threshold": 0, "multiplier": "1"}]}),
@@ -368,7 +406,10 @@ async fn malformed_bodies_are_400() {
     let a = api().await;
     let card = a.create(json!({"name": "Coffee", "currency": "EUR"})).await;
     let path = format!("/api/v1/cards/{}", card["id"].as_str().unwrap());
-    for (method, path) in [(Method::POST, "/api/v1/cards"), (Method::PATCH, path.as_str())] {
+    for (method, path) in [
+        (Method::POST, "/api/v1/cards"),
+        (Method::PATCH, path.as_str()),
+    ] {
         let (status, body) = a.raw(method.clone(), path, "{not json").await;
         refused(status, &body, 400, "not valid JSON");
         let (status, body) = a.raw(method.clone(), path, "[1, 2]").await;
@@ -381,7 +422,9 @@ async fn malformed_bodies_are_400() {
         refused(status, &body, 400, "unit_amount");
         let (status, body) = a.raw(method.clone(), path, r#"{"colour": "red"}"#).await;
         refused(status, &body, 400, "colour");
-        let (status, body) = a.raw(method.clone(), path, r#"{"tiers": {"name": "Gold"}}"#).await;
+        let (status, body) = a
+            .raw(method.clone(), path, r#"{"tiers": {"name": "Gold"}}"#)
+            .await;
         refused(status, &body, 400, "tiers");
     }
     let (status, body) = a
@@ -420,7 +463,12 @@ async fn another_partners_card_is_not_found() {
     assert_eq!(names, ["Their Card"], "only their own");
     let path = format!("/api/v1/cards/{}", ours["id"].as_str().unwrap());
     let (status, _) = a
-        .call_as(&other_token, Method::PATCH, &path, Some(json!({"name": "X"})))
+        .call_as(
+            &other_token,
+            Method::PATCH,
+            &path,
+            Some(json!({"name": "X"})),
+        )
         .await;
     assert_eq!(status, 404);
     let (_, list) = a.call(Method::GET, "/api/v1/cards", None).await;
@@ -444,18 +492,29 @@ async fn the_list_pages_newest_first_with_limit_and_before() {
     };
     let (status, all) = a.call(Method::GET, "/api/v1/cards", None).await;
     assert_eq!(status, 200);
-    assert_eq!(names(&all), ["Card 5", "Card 4", "Card 3", "Card 2", "Card 1"]);
+    assert_eq!(
+        names(&all),
+        ["Card 5", "Card 4", "Card 3", "Card 2", "Card 1"]
+    );
     assert_eq!(all["next"], Value::Null);
     let (_, first) = a.call(Method::GET, "/api/v1/cards?limit=2", None).await;
     assert_eq!(names(&first), ["Card 5", "Card 4"]);
     let next = first["next"].as_str().unwrap();
     let (_, second) = a
-        .call(Method::GET, &format!("/api/v1/cards?limit=2&before={next}"), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/cards?limit=2&before={next}"),
+            None,
+        )
         .await;
     assert_eq!(names(&second), ["Card 3", "Card 2"]);
     let next = second["next"].as_str().unwrap();
     let (_, last) = a
-        .call(Method::GET, &format!("/api/v1/cards?limit=2&before={next}"), None)
+        .call(
+            Method::GET,
+            &format!("/api/v1/cards?limit=2&before={next}"),
+            None,
+        )
         .await;
     assert_eq!(names(&last), ["Card 1"]);
     assert_eq!(last["next"], Value::Null);
@@ -488,7 +547,9 @@ async fn a_retried_create_with_an_idempotency_key_makes_one_card() {
     assert_eq!(again.status(), 201);
     let again: Value = again.json().await.unwrap();
     assert_eq!(again["id"], first["id"], "the first answer, replayed");
-    let other = send(json!({"name": "Tea", "currency": "EUR"})).await.unwrap();
+    let other = send(json!({"name": "Tea", "currency": "EUR"}))
+        .await
+        .unwrap();
     assert_eq!(other.status(), 409);
     let other: Value = other.json().await.unwrap();
     assert_eq!(other["error"]["code"], "idempotency_key_reused");
@@ -553,7 +614,11 @@ async fn the_currency_is_fixed_once_a_member_has_a_wallet() {
     assert!(message.contains("cannot change"), "{message}");
     // Other rules still change.
     let (status, body) = a
-        .call(Method::PATCH, &path, Some(json!({"currency": "USD", "points_per_unit": 2})))
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"currency": "USD", "points_per_unit": 2})),
+        )
         .await;
     assert_eq!(status, 200, "the same currency is no change: {body}");
     assert_eq!(body["points_per_unit"], 2);

@@ -192,7 +192,11 @@ impl Values {
 
     /// What was typed, with each refusal beside its field; the other refusals (the
     /// number of tiers, the club) come back keyed by their own name.
-    pub fn typed(form: &Submitted, errors: &[FieldError], rows: &[usize]) -> (Values, BTreeMap<String, String>) {
+    pub fn typed(
+        form: &Submitted,
+        errors: &[FieldError],
+        rows: &[usize],
+    ) -> (Values, BTreeMap<String, String>) {
         let mut tiers: Vec<TierRow> = form
             .tier_rows()
             .into_iter()
@@ -210,7 +214,9 @@ impl Values {
                 Some((i, part)) => {
                     let row = rows.get(i).copied();
                     if let Some(row) = tiers.iter_mut().find(|t| Some(t.index) == row) {
-                        row.errors.entry(part.to_owned()).or_insert(e.message.clone());
+                        row.errors
+                            .entry(part.to_owned())
+                            .or_insert(e.message.clone());
                     }
                 }
                 None => {

@@ -126,7 +126,10 @@ async fn render(
             .map(|c| c.name.clone()),
     );
     let choices: Vec<(String, &str)> = if clubs.len() > 1 {
-        clubs.iter().map(|c| (c.id.to_string(), c.name.as_str())).collect()
+        clubs
+            .iter()
+            .map(|c| (c.id.to_string(), c.name.as_str()))
+            .collect()
     } else {
         Vec::new()
     };
@@ -151,7 +154,11 @@ async fn render(
 }
 
 /// The partner's card named by the path, or the 404 page.
-async fn card_of(state: &AppState, partner_id: i64, card_id: &str) -> Result<CardWithTiers, HttpResponse> {
+async fn card_of(
+    state: &AppState,
+    partner_id: i64,
+    card_id: &str,
+) -> Result<CardWithTiers, HttpResponse> {
     let Ok(card_id) = card_id.parse::<i64>() else {
         return Err(not_found(state));
     };

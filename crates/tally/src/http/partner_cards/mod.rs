@@ -94,7 +94,7 @@ pub fn earn_phrase(card: &Card) -> String {
 fn summary(found: &CardWithTiers, clubs: &HashMap<i64, String>) -> Summary {
     let card = &found.card;
     let mut rules = Vec::new();
-    if card.min_purchase_amount > bigdecimal::BigDecimal::from(0) {
+    if card.min_purchase_amount > 0 {
         rules.push(format!(
             "Minimum purchase {} {}",
             money_text(&card.min_purchase_amount, &card.currency),

@@ -114,7 +114,7 @@ pub fn validate(base: &Base, input: &CardInput) -> Result<ValidCard, Vec<FieldEr
         None => base.name.clone(),
     };
     if name.is_none() {
-        problems.add("name", "Give the card a name, such as “Coffee Card”.");
+        problems.add("name", "Give the card a name, such as “Stamp Card”.");
     }
     let currency = match &input.currency {
         Some(text) if text.trim().is_empty() => None,
@@ -369,7 +369,7 @@ fn multiplier(text: &str) -> Result<BigDecimal, &'static str> {
     if significant_decimals(&value) > MULTIPLIER_DECIMALS as i64 {
         return Err("A multiplier can have at most 4 decimals, such as 1.25.");
     }
-    if value > BigDecimal::from(MAX_MULTIPLIER) {
+    if value > MAX_MULTIPLIER {
         return Err("A multiplier can be at most 100.");
     }
     Ok(value)
