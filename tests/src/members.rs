@@ -24,11 +24,10 @@ pub async fn join(server: &TestServer, shop: &Store, email: &str, name: &str) ->
         now,
     };
     let rng = ring::rand::SystemRandom::new();
-    let (member, _) = members::find_or_create(&mut conn, &new, || {
-        coupons::random_code(&rng, 8).unwrap()
-    })
-    .await
-    .unwrap();
+    let (member, _) =
+        members::find_or_create(&mut conn, &new, || coupons::random_code(&rng, 8).unwrap())
+            .await
+            .unwrap();
     wallets::find_or_create(&mut conn, shop.partner_id, shop.card.id, member.id, now)
         .await
         .unwrap();

@@ -49,11 +49,20 @@ async fn world() -> World {
 async fn sign_in(server: &TestServer, email: &str) {
     let (_, login) = server.page("/partner/login").await;
     let res = server
-        .post_form("/partner/login", &[("email", email), ("csrf", &csrf(&login))])
+        .post_form(
+            "/partner/login",
+            &[("email", email), ("csrf", &csrf(&login))],
+        )
         .await;
     let code_page = res.text().await.unwrap();
-    let code = mailbox::code_for(server, email).await.expect("a sign-in code");
-    let fields = [("email", email), ("code", &code), ("csrf", &csrf(&code_page))];
+    let code = mailbox::code_for(server, email)
+        .await
+        .expect("a sign-in code");
+    let fields = [
+        ("email", email),
+        ("code", &code),
+        ("csrf", &csrf(&code_page)),
+    ];
     let res = server.post_form("/partner/login/code", &fields).await;
     assert_eq!(res.status(), 303);
 }
@@ -91,8 +100,15 @@ impl World {
         self.server.post_form(&action, &fields).await
     }
 
-    async fn adjust(&self, member: &Member, idem: Option<&str>, points: &str, note: &str) -> reqwest::Response {
-        self.adjust_on(member, self.shop.card.id, idem, points, note).await
+    async fn adjust(
+        &self,
+        member: &Member,
+        idem: Option<&str>,
+        points: &str,
+        note: &str,
+    ) -> reqwest::Response {
+        self.adjust_on(member, self.shop.card.id, idem, points, note)
+            .await
     }
 
     async fn balance(&self, email: &str) -> i64 {
@@ -133,16 +149,25 @@ async fn searching_by_email_code_or_number_opens_the_member_page() {
     // Not an exact key: the members whose email or name contains it.
     let (status, list) = w.search("baker").await.unwrap_err();
     assert_eq!(status, 200);
-    assert!(list.contains("bob@example.com") && !list.contains(ANN), "{list}");
+    assert!(
+        list.contains("bob@example.com") && !list.contains(ANN),
+        "{list}"
+    );
     let (_, none) = w.search("nobody@example.com").await.unwrap_err();
-    assert!(none.contains("No member matches “nobody@example.com”"), "{none}");
+    assert!(
+        none.contains("No member matches “nobody@example.com”"),
+        "{none}"
+    );
     // Without a query: the newest members first.
     let (status, recent) = w.server.page("/partner/members").await;
     assert_eq!(status, 200);
     let recent = unescape(&recent);
     let (b, a) = (recent.find("bob@example.com"), recent.find(ANN));
     assert!(b.is_some() && a.is_some() && b < a, "{recent}");
-    assert!(recent.contains(&format!("href=\"{}\"", page_of(&bob))), "{recent}");
+    assert!(
+        recent.contains(&format!("href=\"{}\"", page_of(&bob))),
+        "{recent}"
+    );
     // The member page says who it is.
     let (status, page) = w.server.page(&target).await;
     assert_eq!(status, 200);
@@ -156,13 +181,23 @@ async fn the_history_reads_in_words_and_a_clamped_refund_shows_recorded_and_appl
     let w = world().await;
     let ann = join(&w.server, &w.shop, ANN, "Ann").await;
     counter_purchase(&w.server, &w.shop, &ann, "12.34").await;
-    w.order(&order_json(981, "processing", "50.00", Some(ANN), &[])).await;
+    w.order(&order_json(981, "processing", "50.00", Some(ANN), &[]))
+        .await;
     assert_eq!(w.balance(ANN).await, 12 + 50 + 50);
-    let res = w.adjust(&ann, None, "-100", "Spent at the market stall").await;
+    let res = w
+        .adjust(&ann, None, "-100", "Spent at the market stall")
+        .await;
     assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
     assert_eq!(w.balance(ANN).await, 12);
     // The order is refunded in full after most of its points were spent.
-    w.order(&order_json(981, "refunded", "50.00", Some(ANN), &[(1, "-50.00")])).await;
+    w.order(&order_json(
+        981,
+        "refunded",
+        "50.00",
+        Some(ANN),
+        &[(1, "-50.00")],
+    ))
+    .await;
     assert_eq!(w.balance(ANN).await, 0);
     let (status, page) = w.server.page(&page_of(&ann)).await;
     assert_eq!(status, 200);
@@ -176,34 +211,54 @@ async fn the_history_reads_in_words_and_a_clamped_refund_shows_recorded_and_appl
     ];
     let mut at = 0;
     for line in lines {
-        let found = page[at..].find(line).unwrap_or_else(|| panic!("{line:?} (newest first) in {page}"));
+        let found = page[at..]
+            .find(line)
+            .unwrap_or_else(|| panic!("{line:?} (newest first) in {page}"));
         at += found + line.len();
     }
-    assert!(page.contains("<span class=\"label\">Balance</span> 0 points"), "{page}");
+    assert!(
+        page.contains("<span class=\"label\">Balance</span> 0 points"),
+        "{page}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_adjustment_posts_once_per_form_and_is_logged_with_who_and_why() {
     let w = world().await;
     let ann = join(&w.server, &w.shop, ANN, "Ann").await;
-    let first = w.adjust(&ann, Some("form-1"), "+25", "  Birthday gift ").await;
+    let first = w
+        .adjust(&ann, Some("form-1"), "+25", "  Birthday gift ")
+        .await;
     assert_eq!(first.status(), 303);
     let location = first.headers()["location"].to_str().unwrap().to_owned();
-    let again = w.adjust(&ann, Some("form-1"), "+25", "  Birthday gift ").await;
+    let again = w
+        .adjust(&ann, Some("form-1"), "+25", "  Birthday gift ")
+        .await;
     assert_eq!(again.status(), 303);
     assert_eq!(again.headers()["location"], location.as_str());
     assert_eq!(w.balance(ANN).await, 25);
     let posted = entries(&w.server, &w.shop, &ann).await;
     assert_eq!(posted.len(), 1, "{posted:?}");
-    assert_eq!((posted[0].kind.as_str(), posted[0].channel.as_str()), ("adjustment", "counter"));
+    assert_eq!(
+        (posted[0].kind.as_str(), posted[0].channel.as_str()),
+        ("adjustment", "counter")
+    );
     assert_eq!(posted[0].note.as_deref(), Some("Birthday gift"));
     assert!(posted[0].partner_user_id.is_some());
     // The page it lands on says what happened.
     let (_, page) = w.server.page(&location).await;
-    assert!(page.contains("Saved: +25 points on Coffee Card. The balance is now 25 points."), "{page}");
+    assert!(
+        page.contains("Saved: +25 points on Coffee Card. The balance is now 25 points."),
+        "{page}"
+    );
     let mut conn = pool::get(w.server.db.pool()).await.unwrap();
-    let log = database::activity::recent(&mut conn, w.shop.partner_id, 50).await.unwrap();
-    let logged: Vec<_> = log.iter().filter(|a| a.action == "points_adjusted").collect();
+    let log = database::activity::recent(&mut conn, w.shop.partner_id, 50)
+        .await
+        .unwrap();
+    let logged: Vec<_> = log
+        .iter()
+        .filter(|a| a.action == "points_adjusted")
+        .collect();
     assert_eq!(logged.len(), 1, "{log:?}");
     assert_eq!(logged[0].actor_kind, "partner_user");
     assert_eq!(logged[0].partner_user_id, posted[0].partner_user_id);
@@ -221,11 +276,21 @@ async fn a_debit_beyond_the_balance_or_without_a_note_is_refused_and_nothing_mov
     let res = w.adjust(&ann, None, "-100", "Too much").await;
     assert_eq!(res.status(), 422);
     let page = res.text().await.unwrap();
-    assert!(page.contains("Cannot take away 100 points: the balance is 62"), "{page}");
-    assert!(page.contains("value=\"Too much\""), "the form keeps what was typed: {page}");
+    assert!(
+        page.contains("Cannot take away 100 points: the balance is 62"),
+        "{page}"
+    );
+    assert!(
+        page.contains("value=\"Too much\""),
+        "the form keeps what was typed: {page}"
+    );
     let res = w.adjust(&ann, None, "5", "   ").await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("Add a note saying why the points change."));
+    assert!(res
+        .text()
+        .await
+        .unwrap()
+        .contains("Add a note saying why the points change."));
     let res = w.adjust(&ann, None, "0", "Nothing").await;
     assert_eq!(res.status(), 422);
     let res = w.adjust(&ann, None, "ten", "Words").await;
@@ -233,12 +298,18 @@ async fn a_debit_beyond_the_balance_or_without_a_note_is_refused_and_nothing_mov
     let res = w.adjust(&ann, None, "5", &"x".repeat(501)).await;
     assert_eq!(res.status(), 422);
     assert_eq!(w.balance(ANN).await, 62);
-    let kinds: Vec<String> = entries(&w.server, &w.shop, &ann).await.into_iter().map(|e| e.kind).collect();
+    let kinds: Vec<String> = entries(&w.server, &w.shop, &ann)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(kinds, ["welcome_bonus", "purchase"]);
     // A refused form gives its key back: corrected, the same form goes through.
     let res = w.adjust(&ann, Some("form-2"), "-100", "Too much").await;
     assert_eq!(res.status(), 422);
-    let res = w.adjust(&ann, Some("form-2"), "-60", "Spent at the stall").await;
+    let res = w
+        .adjust(&ann, Some("form-2"), "-60", "Spent at the stall")
+        .await;
     assert_eq!(res.status(), 303);
     assert_eq!(w.balance(ANN).await, 2);
 }
@@ -277,10 +348,18 @@ async fn another_partners_member_and_card_are_not_found() {
         ("note", "Not yours".to_owned()),
     ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let res = w.server.post_form(&format!("{}/adjustments", page_of(&carol)), &fields).await;
+    let res = w
+        .server
+        .post_form(&format!("{}/adjustments", page_of(&carol)), &fields)
+        .await;
     assert_eq!(res.status(), 404);
-    let res = w.adjust_on(&ann, other.card.id, None, "-5", "Not yours").await;
+    let res = w
+        .adjust_on(&ann, other.card.id, None, "-5", "Not yours")
+        .await;
     assert_eq!(res.status(), 404);
     assert_eq!(other.balance(&w.server, ANN).await, Some(77 + 50));
-    assert_eq!(other.balance(&w.server, "carol@example.com").await, Some(77 + 50));
+    assert_eq!(
+        other.balance(&w.server, "carol@example.com").await,
+        Some(77 + 50)
+    );
 }

@@ -9,8 +9,8 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, health, link, login, mailbox, pages, partner_home, partner_members, partner_woo, portal,
-    portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
+    api, assets, health, link, login, mailbox, pages, partner_home, partner_members, partner_woo,
+    portal, portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
 };
 
 /// Who may call a route.

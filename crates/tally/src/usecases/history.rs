@@ -113,7 +113,12 @@ pub fn describe(entry: &Entry, by_email: Option<&str>) -> String {
                 (None, "api") => "Adjustment through the API".to_owned(),
                 (None, _) => "Adjustment".to_owned(),
             };
-            match entry.note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            match entry
+                .note
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            {
                 Some(note) => format!("{who}: {points} \u{2014} {note}"),
                 None => format!("{who}: {points}"),
             }
@@ -186,7 +191,10 @@ mod tests {
             "Refund of order #1234: \u{2212}30 points recorded, \u{2212}10 applied (the rest had already been spent)"
         );
         refund.applied_points = -30;
-        assert_eq!(describe(&refund, None), "Refund of order #1234: \u{2212}30 points");
+        assert_eq!(
+            describe(&refund, None),
+            "Refund of order #1234: \u{2212}30 points"
+        );
     }
 
     #[test]

@@ -175,8 +175,8 @@ async fn history_page(
     before: Option<i64>,
     limit: i64,
 ) -> Result<(Vec<Line>, Option<i64>), DbError> {
-    let mut rows = member_search::entries(conn, wallet.partner_id, wallet.id, before, limit + 1)
-        .await?;
+    let mut rows =
+        member_search::entries(conn, wallet.partner_id, wallet.id, before, limit + 1).await?;
     let more = rows.len() as i64 > limit;
     rows.truncate(limit.max(0) as usize);
     let older = more.then(|| rows.last().map(|r| r.entry.id)).flatten();
@@ -231,8 +231,8 @@ pub async fn wallet(
     else {
         return Ok(None);
     };
-    let mut rows = member_search::entries(&mut conn, partner_id, wallet.id, before, limit + 1)
-        .await?;
+    let mut rows =
+        member_search::entries(&mut conn, partner_id, wallet.id, before, limit + 1).await?;
     drop(conn);
     let more = rows.len() as i64 > limit;
     rows.truncate(limit.max(0) as usize);

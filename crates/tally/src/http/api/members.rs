@@ -49,10 +49,20 @@ pub(crate) async fn find(
         (Some(email), None, None) => Lookup::Email(email.to_lowercase()),
         (None, Some(code), None) => Lookup::Code(code.to_uppercase()),
         (None, None, Some(number)) => Lookup::Number(number.parse().map_err(|_| {
-            bad_request(format!("`number` must be a member number (digits), not “{number}”."))
+            bad_request(format!(
+                "`number` must be a member number (digits), not “{number}”."
+            ))
         })?),
-        (None, None, None) => return Err(bad_request("Say which member: `email`, `code` or `number`.")),
-        _ => return Err(bad_request("Give only one of `email`, `code` and `number`.")),
+        (None, None, None) => {
+            return Err(bad_request(
+                "Say which member: `email`, `code` or `number`.",
+            ))
+        }
+        _ => {
+            return Err(bad_request(
+                "Give only one of `email`, `code` and `number`.",
+            ))
+        }
     };
     let member = members::find_by(&state.pool, auth.partner_id, &lookup)
         .await

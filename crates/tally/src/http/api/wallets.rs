@@ -64,13 +64,19 @@ pub(crate) async fn show(
             .ok()
             .filter(|n| (1..=200).contains(n))
             .ok_or_else(|| {
-                validation(StatusCode::BAD_REQUEST, "`limit` must be a whole number from 1 to 200 (default 50).")
+                validation(
+                    StatusCode::BAD_REQUEST,
+                    "`limit` must be a whole number from 1 to 200 (default 50).",
+                )
             })?,
     };
     let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
         None => None,
         Some(b) => Some(b.parse::<i64>().map_err(|_| {
-            validation(StatusCode::BAD_REQUEST, "`before` must be the `next` cursor of a previous page.")
+            validation(
+                StatusCode::BAD_REQUEST,
+                "`before` must be the `next` cursor of a previous page.",
+            )
         })?),
     };
     let found = members::wallet(
@@ -84,11 +90,12 @@ pub(crate) async fn show(
     .await
     .map_err(|e| ApiError::internal(&e))?
     .ok_or_else(|| {
-        ApiError::not_found().hint("The member has no wallet on this card (or the card or member is not yours).")
+        ApiError::not_found()
+            .hint("The member has no wallet on this card (or the card or member is not yours).")
     })?;
-    let value = found.value.map(|v| {
-        json!({"amount": v.to_minor_string(), "currency": v.currency().code()})
-    });
+    let value = found
+        .value
+        .map(|v| json!({"amount": v.to_minor_string(), "currency": v.currency().code()}));
     Ok(HttpResponse::Ok().json(json!({
         "member_id": member_id.to_string(),
         "card_id": card_id.to_string(),
@@ -149,7 +156,12 @@ pub(crate) async fn create_adjustment(
             .ok_or_else(ApiError::not_found)?;
     }
     let body: AdjustBody = serde_json::from_slice(&body).map_err(|e| {
-        validation(StatusCode::BAD_REQUEST, format!("The body must be JSON with `member`, `points` (a whole number) and `note`: {e}."))
+        validation(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "The body must be JSON with `member`, `points` (a whole number) and `note`: {e}."
+            ),
+        )
     })?;
     let note = body.note.unwrap_or_default();
     if body.points == 0 {
@@ -160,30 +172,43 @@ pub(crate) async fn create_adjustment(
     let card = card_id.to_string();
     let fingerprint = idempotency::fingerprint(&[&card, body.member.trim(), &points, &note]);
     let member_ref = body.member;
-    once(&state, auth.partner_id, "api:adjustments", &key, &fingerprint, || async {
-        let member = members::find(&state.pool, auth.partner_id, &member_ref)
-            .await
-            .map_err(|e| ApiError::internal(&e))?
-            .ok_or_else(|| {
-                ApiError::new(StatusCode::NOT_FOUND, "not_found", "No member matches `member`.")
-                    .hint("`member` is an email (with @), a member number (digits) or a member code.")
-            })?;
-        let request = AdjustRequest {
-            partner_id: auth.partner_id,
-            card_id,
-            member: &member,
-            points: body.points,
-            note: &note,
-            by: AdjustedBy::ApiToken(auth.token_id),
-            idempotency_key: format!("api:adjustment:{key}"),
-            now: time::OffsetDateTime::now_utc(),
-        };
-        let done = adjust(&state.pool, &request).await.map_err(refused)?;
-        let e = &done.entry;
-        Ok((
-            StatusCode::CREATED,
-            json!({"entries": [entry_json(e)], "points": e.points, "balance": e.balance_after}),
-        ))
-    })
+    once(
+        &state,
+        auth.partner_id,
+        "api:adjustments",
+        &key,
+        &fingerprint,
+        || async {
+            let member = members::find(&state.pool, auth.partner_id, &member_ref)
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::NOT_FOUND,
+                        "not_found",
+                        "No member matches `member`.",
+                    )
+                    .hint(
+                        "`member` is an email (with @), a member number (digits) or a member code.",
+                    )
+                })?;
+            let request = AdjustRequest {
+                partner_id: auth.partner_id,
+                card_id,
+                member: &member,
+                points: body.points,
+                note: &note,
+                by: AdjustedBy::ApiToken(auth.token_id),
+                idempotency_key: format!("api:adjustment:{key}"),
+                now: time::OffsetDateTime::now_utc(),
+            };
+            let done = adjust(&state.pool, &request).await.map_err(refused)?;
+            let e = &done.entry;
+            Ok((
+                StatusCode::CREATED,
+                json!({"entries": [entry_json(e)], "points": e.points, "balance": e.balance_after}),
+            ))
+        },
+    )
     .await
 }

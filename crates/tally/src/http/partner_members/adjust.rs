@@ -62,7 +62,8 @@ pub(crate) async fn create(
             render(&state, &auth, member_id, view, status)
         };
         let Some(points) = parse_points(&form.points) else {
-            let message = "Enter the points as a whole number: 25 adds points, -25 takes them away.";
+            let message =
+                "Enter the points as a whole number: 25 adds points, -25 takes them away.";
             return refuse(message.into(), StatusCode::UNPROCESSABLE_ENTITY).await;
         };
         let idem = if form.idem.is_empty() {

@@ -100,14 +100,19 @@ pub async fn render(
     status: StatusCode,
 ) -> HttpResponse {
     let partner_id = auth.partner.id;
-    let profile =
-        match members::profile(&state.pool, partner_id, member_id, view.history, HISTORY_PAGE)
-            .await
-        {
-            Ok(Some(p)) => p,
-            Ok(None) => return not_found(state),
-            Err(e) => return failure(state, &e),
-        };
+    let profile = match members::profile(
+        &state.pool,
+        partner_id,
+        member_id,
+        view.history,
+        HISTORY_PAGE,
+    )
+    .await
+    {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found(state),
+        Err(e) => return failure(state, &e),
+    };
     let tz = auth.partner.timezone.as_str();
     let url = member_url(member_id);
     let mut notice = None;
@@ -142,7 +147,10 @@ pub async fn render(
                     })
                     .collect(),
                 older_url: w.older.map(|before| {
-                    format!("{url}?card_id={}&before={before}#card-{}", w.card.id, w.card.id)
+                    format!(
+                        "{url}?card_id={}&before={before}#card-{}",
+                        w.card.id, w.card.id
+                    )
                 }),
                 paged: view.history.card_id == Some(w.card.id) && view.history.before.is_some(),
                 form_points: refused.map(|r| r.points.clone()).unwrap_or_default(),
