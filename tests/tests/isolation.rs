@@ -276,6 +276,15 @@ async fn staff_are_refused_every_owner_only_route() {
             let path = w.ids.fill(&route).unwrap_or_else(|| route.path.to_owned());
             let (status, body) = w.staff.page(&path).await;
             assert_eq!(status, 200, "staff GET {path}: {body}");
+            // Staff are not offered the owner's buttons they would be refused.
+            for owners in [
+                ">Pause<",
+                ">Save settings<",
+                ">Connect the store<",
+                "Disconnect…",
+            ] {
+                assert!(!body.contains(owners), "staff GET {path} offers {owners}");
+            }
         }
     }
 }
