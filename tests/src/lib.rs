@@ -17,6 +17,7 @@ pub mod mailbox;
 pub mod members;
 pub mod partner;
 pub mod redeem;
+pub mod session;
 pub mod smtp;
 pub mod woo;
 

@@ -363,3 +363,44 @@ async fn another_partners_member_and_card_are_not_found() {
         Some(77 + 50)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_adjust_points_and_the_history_names_them() {
+    let w = world().await;
+    let ann = join(&w.server, &w.shop, ANN, "Ann").await;
+    let staff = "sam@corner.test";
+    let mut conn = pool::get(w.server.db.pool()).await.unwrap();
+    let new = database::partners::NewPartnerUser {
+        partner_id: w.shop.partner_id,
+        email: staff,
+        email_normalized: staff,
+        name: "Sam",
+        role: "staff",
+        now: time::OffsetDateTime::now_utc(),
+    };
+    database::partners::add_user(&mut conn, &new)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    let session = tests::session::sign_in_partner(&w.server, staff).await;
+    let (status, _) = session.page("/partner/members").await;
+    assert_eq!(status, 200);
+    let (status, page) = session.page(&page_of(&ann)).await;
+    assert_eq!(status, 200);
+    let idem = field_value(&page, "idem").unwrap();
+    let card = w.shop.card.id.to_string();
+    let fields = [
+        ("idem", idem.as_str()),
+        ("card_id", card.as_str()),
+        ("points", "30"),
+        ("note", "Stamp card carried over"),
+    ];
+    let action = format!("{}/adjustments", page_of(&ann));
+    let (status, body) = session.post_form(&action, &fields).await;
+    assert_eq!(status, 303, "{body}");
+    assert_eq!(w.balance(ANN).await, 30);
+    let (_, page) = session.page(&page_of(&ann)).await;
+    let expected = "Adjustment by sam@corner.test: +30 points \u{2014} Stamp card carried over";
+    assert!(unescape(&page).contains(expected), "{page}");
+}

@@ -115,6 +115,7 @@ route_table! {
     GET    "/dev/mailbox/{id}" Dev => mailbox::show;
     GET    "/dev/mailbox/{id}/html" Dev => mailbox::html;
     POST   "/webhooks/woocommerce/{public_id}" Webhook => webhooks::receive;
+    GET    "/api/v1/openapi.json" Public => api::openapi::document;
     POST   "/api/v1/integrations/woocommerce/{id}/reconcile" Api => api::reconcile::request;
     GET    "/api/v1/integrations/woocommerce/{id}/reconcile" Api => api::reconcile::status;
     POST   "/api/v1/integrations/woocommerce" Api => api::integrations::create;
@@ -123,7 +124,7 @@ route_table! {
     POST   "/api/v1/integrations/woocommerce/{id}/pause" Api => api::integrations::pause_integration;
     POST   "/api/v1/integrations/woocommerce/{id}/resume" Api => api::integrations::resume_integration;
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
-    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::integrations::receipts;
+    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::receipts::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
     // Members: lookup, a member's wallet on a card, manual adjustments.
     GET    "/api/v1/members" Api => api::members::find;

@@ -36,6 +36,24 @@ pub fn member_json(m: &Member) -> serde_json::Value {
     })
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/members",
+    tag = "members",
+    description = "Find the partner's member by exactly one of `email` (trimmed, any case), `code` (any case) or `number`. A member is the partner's once they have a wallet on one of its cards.",
+    params(
+        ("email" = Option<String>, Query, description = "The member's email"),
+        ("code" = Option<String>, Query, description = "The member code, e.g. AB3CD4EF"),
+        ("number" = Option<String>, Query, description = "The member number"),
+    ),
+    responses(
+        (status = 200, description = "`{\"id\", \"number\", \"code\", \"email\", \"name\", \"language\"}`"),
+        (status = 400, description = "`validation_failed`: none or several of the keys, or a number that is not one"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No member of this partner matches"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn find(
     state: web::Data<AppState>,
     auth: ApiAuth,

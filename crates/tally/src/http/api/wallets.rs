@@ -44,6 +44,25 @@ struct PageQuery {
     before: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/cards/{card_id}/wallets/{member_id}",
+    tag = "members",
+    description = "A member's wallet on a card: `points` (the balance), `value` (its store discount, or null unless the card is linked to a store with the points discount on) and `entries`, newest first, paged with `limit` (default 50, at most 200) and `before` (the `next` cursor).",
+    params(
+        ("card_id" = String, Path, description = "The card id"),
+        ("member_id" = String, Path, description = "The member id"),
+        ("limit" = Option<i64>, Query, description = "Entries per page, 1 to 200"),
+        ("before" = Option<String>, Query, description = "The `next` cursor of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "`{\"member_id\", \"card_id\", \"points\", \"value\", \"entries\": [...], \"next\"}`"),
+        (status = 400, description = "`validation_failed`: a bad `limit` or `before`"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "No wallet for this member on this card, or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn show(
     state: web::Data<AppState>,
     auth: ApiAuth,
@@ -137,6 +156,25 @@ fn refused(e: AdjustError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cards/{card_id}/adjustments",
+    tag = "members",
+    description = "A manual adjustment: `member` (email, member number or member code), signed `points` (not 0) and a required `note` (1 to 500 characters). `Idempotency-Key` is required: the same key and body get the first answer, another body with the key is a 409.",
+    params(
+        ("card_id" = String, Path, description = "The card id"),
+        ("Idempotency-Key" = String, Header, description = "A unique value per adjustment, the same when retrying it"),
+    ),
+    responses(
+        (status = 201, description = "`{\"entries\": [entry], \"points\", \"balance\"}`"),
+        (status = 400, description = "`validation_failed`: no `Idempotency-Key`, or a malformed body"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Unknown card or member, no wallet on the card, or not this partner's"),
+        (status = 409, description = "`idempotency_key_reused`"),
+        (status = 422, description = "`insufficient_points` (a debit beyond the balance), `validation_failed` (no note, 0 points)"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn create_adjustment(
     state: web::Data<AppState>,
     auth: ApiAuth,
