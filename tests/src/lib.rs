@@ -14,6 +14,7 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 pub mod browser;
 pub mod html;
 pub mod mailbox;
+pub mod members;
 pub mod partner;
 pub mod redeem;
 pub mod session;

@@ -9,8 +9,9 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, health, link, login, mailbox, pages, partner_cards, partner_home, partner_woo,
-    portal, portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
+    api, assets, health, link, login, mailbox, pages, partner_cards, partner_home, partner_members,
+    partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem, unsubscribe,
+    webhooks,
 };
 
 /// Who may call a route.
@@ -105,6 +106,10 @@ route_table! {
     GET    "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::confirm_disconnect;
     POST   "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::disconnect;
     POST   "/partner/integrations/woocommerce/{id}/redeem" Partner => partner_woo::redeem::redeem_on_behalf;
+    // Members: search, a member's wallets and history, manual adjustments.
+    GET    "/partner/members" Partner => partner_members::search::index;
+    GET    "/partner/members/{member_id}" Partner => partner_members::member::show;
+    POST   "/partner/members/{member_id}/adjustments" Partner => partner_members::adjust::create;
     // Clubs, cards and tiers
     GET    "/partner/cards" Partner => partner_cards::list;
     GET    "/partner/cards/new" Owner => partner_cards::new_form;
@@ -128,6 +133,10 @@ route_table! {
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
     GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::receipts::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
+    // Members: lookup, a member's wallet on a card, manual adjustments.
+    GET    "/api/v1/members" Api => api::members::find;
+    GET    "/api/v1/cards/{card_id}/wallets/{member_id}" Api => api::wallets::show;
+    POST   "/api/v1/cards/{card_id}/adjustments" Api => api::wallets::create_adjustment;
     // Clubs, cards and tiers
     GET    "/api/v1/cards" Api => api::cards::list;
     POST   "/api/v1/cards" Api => api::cards::create;

@@ -33,11 +33,15 @@ integers, ids are strings, times RFC 3339. Errors are `{\"error\": {\"code\", \"
         super::reconcile::request,
         super::reconcile::status,
         super::redemptions::create,
+        super::members::find,
+        super::wallets::show,
+        super::wallets::create_adjustment,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "cards", description = "Cards, their rules and their tiers"),
         (name = "integrations", description = "WooCommerce stores connected to a card"),
+        (name = "members", description = "Members, their wallets and manual adjustments"),
         (name = "meta", description = "This document"),
     )
 )]
