@@ -623,3 +623,38 @@ async fn the_currency_is_fixed_once_a_member_has_a_wallet() {
     assert_eq!(status, 200, "the same currency is no change: {body}");
     assert_eq!(body["points_per_unit"], 2);
 }
+
+#[tokio::test]
+async fn two_changes_at_once_of_different_fields_both_stick() {
+    let a = api().await;
+    let card = a
+        .create(json!({
+            "name": "Coffee",
+            "currency": "EUR",
+            "tiers": [{"name": "Gold", "threshold": 100, "multiplier": "2"}],
+        }))
+        .await;
+    let path = format!("/api/v1/cards/{}", card["id"].as_str().unwrap());
+    for round in 1..=5 {
+        let welcome = json!({"welcome_bonus_points": round * 10});
+        let tiers = json!({"tiers": [
+            {"name": "Gold", "threshold": 100, "multiplier": format!("{round}.5")},
+            {"name": "Silver", "threshold": 50, "multiplier": "1.5"},
+        ]});
+        let (first, second) = tokio::join!(
+            a.call(Method::PATCH, &path, Some(welcome)),
+            a.call(Method::PATCH, &path, Some(tiers)),
+        );
+        assert_eq!(first.0, 200, "{}", first.1);
+        assert_eq!(second.0, 200, "{}", second.1);
+        let (_, list) = a.call(Method::GET, "/api/v1/cards", None).await;
+        let saved = &list["cards"][0];
+        assert_eq!(saved["welcome_bonus_points"], round * 10, "{saved}");
+        assert_eq!(
+            saved["tiers"][1]["multiplier"],
+            format!("{round}.5"),
+            "{saved}"
+        );
+        assert_eq!(saved["tiers"].as_array().unwrap().len(), 2, "{saved}");
+    }
+}
