@@ -2,6 +2,7 @@
 
 pub mod api;
 mod assets;
+mod counter;
 pub mod auth;
 pub mod client;
 pub mod cookies;

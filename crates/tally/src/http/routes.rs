@@ -9,7 +9,7 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, health, link, login, mailbox, pages, partner_home, partner_woo, portal,
+    api, assets, counter, health, link, login, mailbox, pages, partner_home, partner_woo, portal,
     portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
 };
 
@@ -105,6 +105,10 @@ route_table! {
     GET    "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::confirm_disconnect;
     POST   "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::disconnect;
     POST   "/partner/integrations/woocommerce/{id}/redeem" Partner => partner_woo::redeem::redeem_on_behalf;
+    // The counter: recording an in-store purchase.
+    GET    "/partner/counter" Partner => counter::show;
+    POST   "/partner/counter/preview" Partner => counter::preview;
+    POST   "/partner/counter/confirm" Partner => counter::confirm;
     GET    "/unsubscribe/{member_id}/{token}" Public => unsubscribe::ask;
     POST   "/unsubscribe/{member_id}/{token}" Public => unsubscribe::confirm;
     GET    "/dev/mailbox" Dev => mailbox::list;
@@ -121,4 +125,6 @@ route_table! {
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
     GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::integrations::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
+    // Counter purchases.
+    POST   "/api/v1/cards/{card_id}/purchases" Api => api::purchases::create;
 }

@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod connect;
+pub mod counter;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;

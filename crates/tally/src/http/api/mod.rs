@@ -1,8 +1,10 @@
 //! The partner JSON API (`/api/v1`): bearer tokens, JSON errors of one shape
 //! (`{"error": {"code", "message", "hint"}}`), the endpoints grouped by resource.
 
+pub(super) mod entry_json;
 pub(super) mod integration_json;
 pub(super) mod integrations;
+pub(super) mod purchases;
 pub(super) mod reconcile;
 pub(super) mod redemptions;
 

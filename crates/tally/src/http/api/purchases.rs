@@ -1,0 +1,266 @@
+//! Counter purchases through the API (SPEC §8): `POST /api/v1/cards/{card_id}/purchases`
+//! with `member_email` (or `member`: email, member number or member code), `amount` as a
+//! decimal string in the card's currency and an optional `reference`; a new customer may
+//! also bring `member_name` and `language`. An unknown email becomes a member with a
+//! wallet on the card, as at a real counter.
+//!
+//! The `Idempotency-Key` header is required: the same key and body get the first answer
+//! (also while the first request is still being carried out: the duplicate waits for
+//! it), the same key with another body is a 409. 201 with
+//! `{"entries": [...], "points", "balance", "member", "member_created"}`.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+use database::idempotency::Key;
+use serde_json::Value;
+use time::OffsetDateTime;
+
+use super::entry_json::entry_json;
+use super::{ApiAuth, ApiError};
+use crate::http::AppState;
+use crate::usecases::counter::{self, CounterError, CounterRequest, Recorded, Recorder, Recording};
+use crate::usecases::idempotency::{self, Found};
+
+/// How long a duplicate waits for the first request with its key to finish.
+const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
+
+/// The request body, read field by field so each refusal can name its field.
+#[derive(Debug, Default)]
+struct Body {
+    /// The member, and the field that named them (`member_email` or `member`).
+    member: String,
+    member_field: &'static str,
+    amount: String,
+    reference: String,
+    member_name: String,
+    language: String,
+}
+
+fn bad_request(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "validation_failed", message)
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> ApiError {
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+        format!("`{field}`: {message}"),
+    )
+}
+
+/// A string field: absent or null is `None`; any other JSON type is refused.
+fn text(object: &serde_json::Map<String, Value>, field: &str) -> Result<Option<String>, ApiError> {
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::Number(_)) if field == "amount" => Err(invalid(
+            field,
+            "write the amount as a decimal string, such as \"12.34\" (a JSON number can lose precision).",
+        )),
+        Some(_) => Err(invalid(field, "must be a string.")),
+    }
+}
+
+fn parse_body(bytes: &[u8]) -> Result<Body, ApiError> {
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
+        bad_request(format!(
+            "The body must be a JSON object with `member_email` and `amount`: {e}."
+        ))
+    })?;
+    let Value::Object(object) = value else {
+        return Err(bad_request(
+            "The body must be a JSON object with `member_email` and `amount`.",
+        ));
+    };
+    let (member, member_field) = match (text(&object, "member_email")?, text(&object, "member")?) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "member",
+                "give either `member_email` or `member`, not both.",
+            ))
+        }
+        (Some(email), None) => {
+            if !email.contains('@') {
+                return Err(invalid("member_email", "must be an email address."));
+            }
+            (email, "member_email")
+        }
+        (None, Some(member)) => (member, "member"),
+        (None, None) => {
+            return Err(invalid(
+                "member_email",
+                "is required (or `member`: an email, member number or member code).",
+            ))
+        }
+    };
+    let amount = text(&object, "amount")?
+        .ok_or_else(|| invalid("amount", "is required, as a decimal string such as \"12.34\"."))?;
+    Ok(Body {
+        member,
+        member_field,
+        amount,
+        reference: text(&object, "reference")?.unwrap_or_default(),
+        member_name: text(&object, "member_name")?.unwrap_or_default(),
+        language: text(&object, "language")?.unwrap_or_default(),
+    })
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
+    let missing = || {
+        bad_request("The Idempotency-Key header is required.").hint(
+            "Send a unique value (a UUID) per purchase; resend the same value when you retry.",
+        )
+    };
+    let value = req.headers().get("idempotency-key").ok_or_else(missing)?;
+    let value = value
+        .to_str()
+        .map_err(|_| bad_request("Idempotency-Key must be printable text."))?
+        .trim();
+    if value.is_empty() {
+        return Err(missing());
+    }
+    if value.len() > 150 {
+        return Err(bad_request("Idempotency-Key must be at most 150 characters."));
+    }
+    Ok(value.to_owned())
+}
+
+fn refused(e: CounterError, member_field: &'static str) -> ApiError {
+    let field = e.field().map(|f| if f == "member" { member_field } else { f });
+    match e {
+        CounterError::CardNotFound => ApiError::not_found(),
+        CounterError::MemberNotFound => ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No member of yours has that member code or number.",
+        )
+        .hint("A member code or number must belong to someone with a wallet on one of your cards; an unknown email becomes a new member."),
+        CounterError::KeyReused => reused(),
+        CounterError::Rule(_) | CounterError::Db(_) | CounterError::Internal(_) => {
+            ApiError::internal(&e)
+        }
+        e => match field {
+            Some(field) => invalid(field, &e),
+            None => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
+        },
+    }
+}
+
+fn reused() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "idempotency_key_reused",
+        "This Idempotency-Key was already used for a different purchase.",
+    )
+    .hint("Use a new key for every purchase; resend a key only with the same body.")
+}
+
+/// The 201 body.
+fn created_json(recorded: &Recorded) -> Value {
+    let m = &recorded.member;
+    serde_json::json!({
+        "entries": recorded.entries().into_iter().map(entry_json).collect::<Vec<_>>(),
+        "points": recorded.points(),
+        "balance": recorded.balance(),
+        "member": {
+            "id": m.id.to_string(), "number": m.number, "code": m.code,
+            "email": m.email, "name": m.name, "language": m.language,
+        },
+        "member_created": recorded.member_created,
+    })
+}
+
+fn replay(status: i32, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK))
+        .content_type("application/json")
+        .body(body)
+}
+
+pub(crate) async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    auth: ApiAuth,
+    card_id: web::Path<String>,
+    bytes: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let card_id: i64 = card_id.parse().map_err(|_| ApiError::not_found())?;
+    counter::find_card(&state.pool, auth.partner_id, card_id)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+        .ok_or_else(ApiError::not_found)?;
+    let body = parse_body(&bytes)?;
+    let key_text = idempotency_key(&req)?;
+    let card_text = card_id.to_string();
+    let fingerprint = idempotency::fingerprint(&[
+        &card_text,
+        &body.member,
+        &body.amount,
+        &body.reference,
+        &body.member_name,
+        &body.language,
+    ]);
+    let key = Key {
+        partner_id: auth.partner_id,
+        scope: "api:purchases",
+        key: &key_text,
+    };
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
+    loop {
+        let now = OffsetDateTime::now_utc();
+        match idempotency::claim(&state.pool, key, &fingerprint, now).await {
+            Err(e) => return Err(ApiError::internal(&e)),
+            Ok(Found::Fresh) => break,
+            Ok(Found::Replay { status, body }) => return Ok(replay(status, body)),
+            Ok(Found::Reused) => return Err(reused()),
+            Ok(Found::InFlight) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok(Found::InFlight) => {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "request_in_progress",
+                    "A request with this Idempotency-Key is still being carried out.",
+                )
+                .hint("Retry in a moment with the same key and body to get its answer."))
+            }
+        }
+    }
+    let recording = Recording {
+        request: CounterRequest {
+            partner_id: auth.partner_id,
+            card_id,
+            member: &body.member,
+            amount: &body.amount,
+            decimal_comma: false,
+        },
+        reference: &body.reference,
+        new_name: &body.member_name,
+        new_language: &body.language,
+        by: Recorder::ApiToken(auth.token_id),
+        idempotency_key: format!("counter:api:{key_text}"),
+        expected_points: None,
+        record_without_points: true,
+        keys: &state.config.keys,
+        public_base_url: &state.config.public_base_url,
+        store_discount: state.config.feature_woocommerce,
+        now: OffsetDateTime::now_utc(),
+    };
+    match counter::record(&state.pool, &recording).await {
+        Ok(recorded) => {
+            let json = serde_json::to_vec(&created_json(&recorded)).unwrap_or_default();
+            let now = OffsetDateTime::now_utc();
+            if let Err(e) = idempotency::complete(&state.pool, key, 201, &json, now).await {
+                tracing::warn!(error = %e, "could not store a purchase's answer");
+            }
+            Ok(replay(201, json))
+        }
+        Err(e) => {
+            if let Err(e) = idempotency::release(&state.pool, key).await {
+                tracing::warn!(error = %e, "could not release an idempotency key");
+            }
+            Err(refused(e, body.member_field))
+        }
+    }
+}
