@@ -16,6 +16,7 @@ pub mod html;
 pub mod mailbox;
 pub mod partner;
 pub mod redeem;
+pub mod session;
 pub mod smtp;
 pub mod woo;
 

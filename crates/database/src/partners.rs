@@ -111,3 +111,38 @@ pub async fn find_user(
         .await
         .optional()?)
 }
+
+/// A user to add to a partner.
+#[derive(Debug, Clone)]
+pub struct NewPartnerUser<'a> {
+    pub partner_id: i64,
+    pub email: &'a str,
+    pub email_normalized: &'a str,
+    pub name: &'a str,
+    /// `owner` or `staff`.
+    pub role: &'a str,
+    pub now: OffsetDateTime,
+}
+
+/// Adds a user to the partner; `None` when the partner already has a user with that
+/// email.
+pub async fn add_user(
+    conn: &mut AsyncPgConnection,
+    new: &NewPartnerUser<'_>,
+) -> Result<Option<PartnerUser>, DbError> {
+    Ok(diesel::insert_into(partner_users::table)
+        .values((
+            partner_users::partner_id.eq(new.partner_id),
+            partner_users::email.eq(new.email),
+            partner_users::email_normalized.eq(new.email_normalized),
+            partner_users::name.eq(new.name),
+            partner_users::role.eq(new.role),
+            partner_users::created_at.eq(new.now),
+            partner_users::updated_at.eq(new.now),
+        ))
+        .on_conflict_do_nothing()
+        .returning(PartnerUser::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}

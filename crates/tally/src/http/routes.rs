@@ -115,6 +115,7 @@ route_table! {
     GET    "/dev/mailbox/{id}" Dev => mailbox::show;
     GET    "/dev/mailbox/{id}/html" Dev => mailbox::html;
     POST   "/webhooks/woocommerce/{public_id}" Webhook => webhooks::receive;
+    GET    "/api/v1/openapi.json" Public => api::openapi::document;
     POST   "/api/v1/integrations/woocommerce/{id}/reconcile" Api => api::reconcile::request;
     GET    "/api/v1/integrations/woocommerce/{id}/reconcile" Api => api::reconcile::status;
     POST   "/api/v1/integrations/woocommerce" Api => api::integrations::create;

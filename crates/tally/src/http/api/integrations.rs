@@ -126,6 +126,21 @@ fn lifecycle_error(e: LifecycleError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce",
+    tag = "integrations",
+    description = "Connect a WooCommerce store to a card (`card_id`, `store_url`, `consumer_key`, `consumer_secret`).",
+    responses(
+        (status = 201, description = "Connected: the integration"),
+        (status = 400, description = "Malformed request"),
+        (status = 401, description = "No or bad token"),
+        (status = 409, description = "`already_connected`"),
+        (status = 422, description = "`store_url_not_https` or `validation_failed`"),
+        (status = 502, description = "`store_unreachable` or `store_auth_failed`, with a hint"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -155,6 +170,19 @@ struct ShowQuery {
     refresh: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/integrations/woocommerce/{id}",
+    tag = "integrations",
+    description = "Status, webhook mode and health, delivery URL, last delivery, 24-hour counts, last failure and settings. `?refresh=true` checks the webhook on the store now.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn show(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -189,6 +217,21 @@ pub(crate) async fn show(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/integrations/woocommerce/{id}/settings",
+    tag = "integrations",
+    description = "Change any subset of the settings.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The settings as saved"),
+        (status = 400, description = "Malformed request"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 422, description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn change_settings(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -214,6 +257,20 @@ pub(crate) async fn change_settings(
     Ok(HttpResponse::Ok().json(settings_json(&saved)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce/{id}/pause",
+    tag = "integrations",
+    description = "Pause: deliveries are received and skipped.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 409, description = "Already paused"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn pause_integration(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -228,6 +285,20 @@ pub(crate) async fn pause_integration(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce/{id}/resume",
+    tag = "integrations",
+    description = "Resume after a pause; orders from the pause are not awarded.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 409, description = "Not paused"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn resume_integration(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -242,6 +313,19 @@ pub(crate) async fn resume_integration(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/integrations/woocommerce/{id}",
+    tag = "integrations",
+    description = "Disconnect: the webhook is deleted on the store and the stored keys are wiped.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The disconnected integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn remove(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -273,6 +357,19 @@ struct ReceiptsQuery {
     before: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/integrations/woocommerce/{id}/receipts",
+    tag = "integrations",
+    description = "Recent deliveries, newest first; filter with `outcome=`, page with `limit` and `before`.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "`{\"receipts\": [...], \"next\": cursor | null}`"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn receipts(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,

@@ -4,6 +4,7 @@
 pub(super) mod entry_json;
 pub(super) mod integration_json;
 pub(super) mod integrations;
+pub(super) mod openapi;
 pub(super) mod purchases;
 pub(super) mod reconcile;
 pub(super) mod redemptions;
