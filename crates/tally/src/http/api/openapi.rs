@@ -30,11 +30,13 @@ integers, ids are strings, times RFC 3339. Errors are `{\"error\": {\"code\", \"
         super::reconcile::request,
         super::reconcile::status,
         super::redemptions::create,
+        super::purchases::create,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "integrations", description = "WooCommerce stores connected to a card"),
         (name = "meta", description = "This document"),
+        (name = "purchases", description = "Counter purchases on a card"),
     )
 )]
 pub struct ApiDoc;

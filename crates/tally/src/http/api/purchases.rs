@@ -178,6 +178,25 @@ fn replay(status: i32, body: Vec<u8>) -> HttpResponse {
         .body(body)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/cards/{card_id}/purchases",
+    tag = "purchases",
+    description = "Record a counter purchase: `member_email` (or `member`: email, member number or member code), `amount` as a decimal string in the card's currency, optional `reference` (at most 200 characters); for a new customer optionally `member_name` and `language`. An unknown email becomes a member with a wallet on the card. The member's tier multiplier applies; the welcome bonus comes with the wallet's first qualifying purchase. The `Idempotency-Key` header is required.",
+    params(
+        ("card_id" = String, Path, description = "The card id"),
+        ("Idempotency-Key" = String, Header, description = "Unique per purchase; a retry with the same key and body gets the first answer"),
+    ),
+    responses(
+        (status = 201, description = "`{\"entries\": [entry, …], \"points\", \"balance\", \"member\", \"member_created\"}`"),
+        (status = 400, description = "Malformed JSON, or no `Idempotency-Key` (`validation_failed`)"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not this partner's card, or no member of the partner's with that code or number"),
+        (status = 409, description = "`idempotency_key_reused`: the key came with another body"),
+        (status = 422, description = "`validation_failed` naming the field, or `card_inactive`"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,
