@@ -78,7 +78,12 @@ impl Counter {
     }
 
     /// A new active card with `params` and `tiers` (name, threshold, multiplier).
-    pub async fn card(&self, name: &str, params: EarnRuleParams, tiers: &[(&str, i64, &str)]) -> i64 {
+    pub async fn card(
+        &self,
+        name: &str,
+        params: EarnRuleParams,
+        tiers: &[(&str, i64, &str)],
+    ) -> i64 {
         let now = time::OffsetDateTime::now_utc();
         let mut conn = pool::get(self.server.db.pool()).await.unwrap();
         let rule = EarnRule::new(params).unwrap();

@@ -20,7 +20,12 @@ fn entry_points(answer: &Value) -> Vec<(String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| (e["kind"].as_str().unwrap().to_owned(), e["points"].as_i64().unwrap()))
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_owned(),
+                e["points"].as_i64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -81,7 +86,10 @@ async fn a_purchase_below_the_minimum_earns_nothing_and_is_not_the_first_purchas
         .await;
     let below = c.buy(card, ANN, "9.99").await;
     assert_eq!(entry_points(&below), purchase_only(0), "{below}");
-    assert_eq!((below["points"].as_i64(), below["balance"].as_i64()), (Some(0), Some(0)));
+    assert_eq!(
+        (below["points"].as_i64(), below["balance"].as_i64()),
+        (Some(0), Some(0))
+    );
     let wallet = c.wallet(card, ANN).await.unwrap();
     assert!(wallet.first_purchase_at.is_none(), "not a first purchase");
 
@@ -89,7 +97,10 @@ async fn a_purchase_below_the_minimum_earns_nothing_and_is_not_the_first_purchas
     let first = c.buy(card, ANN, "10.00").await;
     assert_eq!(
         entry_points(&first),
-        vec![("purchase".to_owned(), 10), ("welcome_bonus".to_owned(), 25)]
+        vec![
+            ("purchase".to_owned(), 10),
+            ("welcome_bonus".to_owned(), 25)
+        ]
     );
     assert_eq!(first["balance"], 35);
 }
@@ -108,8 +119,14 @@ async fn the_minimum_points_raise_and_the_maximum_caps_a_purchase() {
             &[],
         )
         .await;
-    assert_eq!(entry_points(&c.buy(card, ANN, "1.00").await), purchase_only(5));
-    assert_eq!(entry_points(&c.buy(card, ANN, "30.00").await), purchase_only(30));
+    assert_eq!(
+        entry_points(&c.buy(card, ANN, "1.00").await),
+        purchase_only(5)
+    );
+    assert_eq!(
+        entry_points(&c.buy(card, ANN, "30.00").await),
+        purchase_only(30)
+    );
     let capped = c.buy(card, ANN, "80.00").await;
     assert_eq!(entry_points(&capped), purchase_only(50));
     assert_eq!(capped["balance"], 85);
@@ -129,7 +146,10 @@ async fn the_tier_multiplier_applies_at_the_counter_and_never_to_online_orders()
     let first = c.buy(card, ANN, "100.00").await;
     assert_eq!(
         entry_points(&first),
-        vec![("purchase".to_owned(), 100), ("welcome_bonus".to_owned(), 50)]
+        vec![
+            ("purchase".to_owned(), 100),
+            ("welcome_bonus".to_owned(), 50)
+        ]
     );
     assert_eq!(c.wallet(card, ANN).await.unwrap().earned_points, 100);
 
@@ -139,11 +159,19 @@ async fn the_tier_multiplier_applies_at_the_counter_and_never_to_online_orders()
     assert_eq!(counter_purchase["entries"][0]["channel"], "counter");
     let entries = c.entries(card, ANN).await;
     let rule = entries.last().unwrap().rule.clone().unwrap();
-    assert_eq!((rule["tier"].as_str(), rule["multiplier"].as_str()), (Some("Gold"), Some("1.5")));
+    assert_eq!(
+        (rule["tier"].as_str(), rule["multiplier"].as_str()),
+        (Some("Gold"), Some("1.5"))
+    );
 
     // The same member's online order of the same amount gets no multiplier.
     let order = order_json(501, "processing", "11.00", Some(ANN), &[]);
-    assert_eq!(deliver(&c.server, &c.store, &order, &c.store.secret).await.status(), 200);
+    assert_eq!(
+        deliver(&c.server, &c.store, &order, &c.store.secret)
+            .await
+            .status(),
+        200
+    );
     let entries = c.entries(card, ANN).await;
     let online = entries.last().unwrap();
     assert_eq!(
@@ -152,7 +180,10 @@ async fn the_tier_multiplier_applies_at_the_counter_and_never_to_online_orders()
     );
     let rule = online.rule.clone().unwrap();
     assert!(rule["multiplier"].is_null(), "{rule}");
-    assert_eq!(c.wallet(card, ANN).await.unwrap().balance, 100 + 50 + 16 + 11);
+    assert_eq!(
+        c.wallet(card, ANN).await.unwrap().balance,
+        100 + 50 + 16 + 11
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -162,16 +193,32 @@ async fn the_welcome_bonus_comes_exactly_once_per_wallet() {
     let first = c.buy(card, ANN, "10.00").await;
     assert_eq!(
         entry_points(&first),
-        vec![("purchase".to_owned(), 10), ("welcome_bonus".to_owned(), 50)]
+        vec![
+            ("purchase".to_owned(), 10),
+            ("welcome_bonus".to_owned(), 50)
+        ]
     );
-    assert_eq!((first["points"].as_i64(), first["balance"].as_i64()), (Some(60), Some(60)));
+    assert_eq!(
+        (first["points"].as_i64(), first["balance"].as_i64()),
+        (Some(60), Some(60))
+    );
     let second = c.buy(card, ANN, "10.00").await;
     assert_eq!(entry_points(&second), purchase_only(10));
     assert_eq!(second["balance"], 70);
     // An online order later brings no second bonus either.
     let order = order_json(601, "completed", "5.00", Some(ANN), &[]);
-    assert_eq!(deliver(&c.server, &c.store, &order, &c.store.secret).await.status(), 200);
-    let kinds: Vec<String> = c.entries(card, ANN).await.into_iter().map(|e| e.kind).collect();
+    assert_eq!(
+        deliver(&c.server, &c.store, &order, &c.store.secret)
+            .await
+            .status(),
+        200
+    );
+    let kinds: Vec<String> = c
+        .entries(card, ANN)
+        .await
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
     assert_eq!(kinds, ["purchase", "welcome_bonus", "purchase", "purchase"]);
     // Another member's wallet has its own bonus.
     let bob = c.buy(card, "bob@example.com", "1.00").await;
@@ -191,7 +238,10 @@ async fn a_new_email_becomes_a_member_with_a_wallet_and_gets_the_points_email() 
     assert_eq!(answer["member"]["email"], "Nora@Example.com");
     assert_eq!(answer["member"]["name"], "Nora Visser");
     assert_eq!(answer["member"]["language"], "nl");
-    assert_eq!((answer["points"].as_i64(), answer["balance"].as_i64()), (Some(62), Some(62)));
+    assert_eq!(
+        (answer["points"].as_i64(), answer["balance"].as_i64()),
+        (Some(62), Some(62))
+    );
     assert_eq!(answer["entries"][0]["reference"], "till 4 / 0815");
     let wallet = c.wallet(c.card_id(), "nora@example.com").await.unwrap();
     assert_eq!(wallet.balance, 62);
@@ -203,7 +253,10 @@ async fn a_new_email_becomes_a_member_with_a_wallet_and_gets_the_points_email() 
     assert!(mail.contains("62"), "{mail}");
     let emails = c.emails_to("nora@example.com").await;
     assert_eq!(emails.len(), 1);
-    assert_eq!((emails[0].kind.as_str(), emails[0].language.as_str()), ("points", "nl"));
+    assert_eq!(
+        (emails[0].kind.as_str(), emails[0].language.as_str()),
+        ("points", "nl")
+    );
 
     // The same email again is the same member: no second member, no second bonus.
     let again = c.buy(c.card_id(), "nora@example.com", "1.00").await;
@@ -219,8 +272,13 @@ async fn a_member_who_switched_loyalty_emails_off_gets_none() {
     c.buy(c.card_id(), ANN, "5.00").await;
     assert_eq!(c.emails_to(ANN).await.len(), 1);
     let mut conn = database::pool::get(c.server.db.pool()).await.unwrap();
-    let ann = database::members::find_by_email(&mut conn, ANN).await.unwrap().unwrap();
-    assert!(database::members::unsubscribe(&mut conn, ann.id).await.unwrap());
+    let ann = database::members::find_by_email(&mut conn, ANN)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(database::members::unsubscribe(&mut conn, ann.id)
+        .await
+        .unwrap());
     drop(conn);
     let answer = c.buy(c.card_id(), ANN, "5.00").await;
     assert_eq!(answer["balance"], 60);
@@ -262,14 +320,28 @@ async fn members_are_found_by_code_or_number_only_with_a_wallet_of_this_partner(
     )
     .await
     .unwrap();
-    database::wallets::find_or_create(&mut conn, stranger.partner_id, stranger.card.id, zoe.id, time::OffsetDateTime::now_utc())
-        .await
-        .unwrap();
+    database::wallets::find_or_create(
+        &mut conn,
+        stranger.partner_id,
+        stranger.card.id,
+        zoe.id,
+        time::OffsetDateTime::now_utc(),
+    )
+    .await
+    .unwrap();
     drop(conn);
-    for member in [zoe.code.clone(), zoe.number.to_string(), "ABCDEFGH".to_owned()] {
+    for member in [
+        zoe.code.clone(),
+        zoe.number.to_string(),
+        "ABCDEFGH".to_owned(),
+    ] {
         let body = json!({"member": member, "amount": "2.00"});
         let (status, answer) = c.purchase(c.card_id(), &body, Some(&fresh_key())).await;
-        assert_eq!((status, answer["error"]["code"].as_str()), (404, Some("not_found")), "{member}: {answer}");
+        assert_eq!(
+            (status, answer["error"]["code"].as_str()),
+            (404, Some("not_found")),
+            "{member}: {answer}"
+        );
     }
     assert!(c.wallet(c.card_id(), "zoe@example.com").await.is_none());
 }

@@ -2,10 +2,10 @@
 
 pub mod api;
 mod assets;
-mod counter;
 pub mod auth;
 pub mod client;
 pub mod cookies;
+mod counter;
 pub mod dashboard;
 mod health;
 pub mod i18n;

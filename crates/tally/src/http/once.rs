@@ -64,11 +64,7 @@ where
 /// How long a second submission waits for the first one's answer.
 const WAIT_FOR_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
 
-async fn claim(
-    state: &AppState,
-    key: Key<'_>,
-    hash: &[u8],
-) -> Result<Found, database::DbError> {
+async fn claim(state: &AppState, key: Key<'_>, hash: &[u8]) -> Result<Found, database::DbError> {
     idempotency::claim(&state.pool, key, hash, time::OffsetDateTime::now_utc()).await
 }
 

@@ -95,8 +95,12 @@ fn parse_body(bytes: &[u8]) -> Result<Body, ApiError> {
             ))
         }
     };
-    let amount = text(&object, "amount")?
-        .ok_or_else(|| invalid("amount", "is required, as a decimal string such as \"12.34\"."))?;
+    let amount = text(&object, "amount")?.ok_or_else(|| {
+        invalid(
+            "amount",
+            "is required, as a decimal string such as \"12.34\".",
+        )
+    })?;
     Ok(Body {
         member,
         member_field,
@@ -122,13 +126,17 @@ fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
         return Err(missing());
     }
     if value.len() > 150 {
-        return Err(bad_request("Idempotency-Key must be at most 150 characters."));
+        return Err(bad_request(
+            "Idempotency-Key must be at most 150 characters.",
+        ));
     }
     Ok(value.to_owned())
 }
 
 fn refused(e: CounterError, member_field: &'static str) -> ApiError {
-    let field = e.field().map(|f| if f == "member" { member_field } else { f });
+    let field = e
+        .field()
+        .map(|f| if f == "member" { member_field } else { f });
     match e {
         CounterError::CardNotFound => ApiError::not_found(),
         CounterError::MemberNotFound => ApiError::new(

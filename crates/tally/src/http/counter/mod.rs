@@ -201,8 +201,8 @@ async fn refused(
     };
     let empty_amount = matches!(e, CounterError::Amount(AmountError::Empty));
     let screen = Screen::Refused {
-        error: e,
-        found,
+        error: Box::new(e),
+        found: found.map(Box::new),
         empty_amount,
     };
     render(state, auth, fields, screen, status).await

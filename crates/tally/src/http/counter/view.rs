@@ -13,7 +13,7 @@ use crate::http::auth::PartnerAuth;
 use crate::http::partner_woo::form_key;
 use crate::http::render::{failure, page};
 use crate::http::{dashboard, AppState};
-use crate::usecases::counter::{self, CounterError, Customer, Preview, Recorded};
+use crate::usecases::counter::{self, CounterError, Customer, Found, Preview, Recorded};
 
 /// What the page shows below the form.
 #[derive(Debug)]
@@ -27,8 +27,8 @@ pub enum Screen {
     },
     /// The form again with what is wrong (and who was found, when the member was).
     Refused {
-        error: CounterError,
-        found: Option<(Customer, Option<Tier>)>,
+        error: Box<CounterError>,
+        found: Option<Box<Found>>,
         empty_amount: bool,
     },
     /// The receipt of a recorded purchase, above an empty counter.
@@ -53,7 +53,7 @@ fn multiplier(tier: &Tier) -> String {
     tier.multiplier().normalized().to_string()
 }
 
-fn customer_json(customer: &Customer, tier: Option<&Tier>) -> Value {
+fn customer_json(customer: &Customer, tier: Option<&Tier>, has_tiers: bool) -> Value {
     match customer {
         Customer::Known { member, wallet } => json!({
             "known": true,
@@ -63,6 +63,7 @@ fn customer_json(customer: &Customer, tier: Option<&Tier>) -> Value {
             "code": member.code,
             "on_card": wallet.is_some(),
             "balance": grouped(wallet.as_ref().map(|w| w.balance).unwrap_or(0)),
+            "has_tiers": has_tiers,
             "tier": tier.map(Tier::name),
             "multiplier": tier.map(multiplier),
         }),
@@ -182,7 +183,8 @@ pub async fn render(
         Screen::Entry => {}
         Screen::Preview { preview, notice } => {
             let tier = preview.current_tier.as_ref();
-            ctx.insert("customer", &customer_json(&preview.customer, tier));
+            let customer = customer_json(&preview.customer, tier, preview.has_tiers);
+            ctx.insert("customer", &customer);
             ctx.insert("preview", &preview_json(&preview));
             ctx.insert("notice", &notice);
         }
@@ -191,8 +193,9 @@ pub async fn render(
             found,
             empty_amount,
         } => {
-            if let Some((customer, tier)) = &found {
-                ctx.insert("customer", &customer_json(customer, tier.as_ref()));
+            if let Some(found) = &found {
+                let customer = customer_json(&found.customer, found.tier.as_ref(), found.has_tiers);
+                ctx.insert("customer", &customer);
             }
             let (errors, general) = errors_json(&error);
             ctx.insert("errors", &errors);

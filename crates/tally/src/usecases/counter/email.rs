@@ -34,16 +34,9 @@ pub(super) async fn points_email(
     };
     let redeem_url = match discount {
         Some(_) => {
-            let token = links::issue_link(
-                conn,
-                r.keys,
-                member.id,
-                card.partner_id,
-                card.id,
-                r.now,
-            )
-            .await
-            .map_err(|e| CounterError::Internal(e.to_string()))?;
+            let token = links::issue_link(conn, r.keys, member.id, card.partner_id, card.id, r.now)
+                .await
+                .map_err(|e| CounterError::Internal(e.to_string()))?;
             Some(format!("{}/l/{}", r.public_base_url, token.expose_secret()))
         }
         None => None,

@@ -58,8 +58,7 @@ impl MemberRef {
                 .map_err(|_| MemberRefError::Number);
         }
         let code: String = text.chars().filter(|c| *c != '-' && *c != ' ').collect();
-        if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric())
-        {
+        if code.is_empty() || code.len() > 32 || !code.chars().all(|c| c.is_ascii_alphanumeric()) {
             return Err(MemberRefError::Code);
         }
         Ok(MemberRef::Code(code.to_ascii_uppercase()))
@@ -131,9 +130,12 @@ pub fn parse_amount(
         _ => AmountError::NotANumber,
     })?;
     let minor = i64::from(currency.minor_units());
-    if money.amount().with_scale(minor) != *money.amount() {
+    let in_minor_units = money.amount().with_scale(minor);
+    if in_minor_units != *money.amount() {
         return Err(AmountError::TooManyDecimals { currency });
     }
+    // `12.500` is kept as 12.50: a counter amount has the currency's decimals.
+    let money = Money::new(in_minor_units, currency).map_err(|_| AmountError::TooLarge)?;
     if money.amount() > &BigDecimal::from(MAX_AMOUNT) {
         return Err(AmountError::TooLarge);
     }

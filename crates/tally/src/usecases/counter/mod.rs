@@ -90,9 +90,9 @@ impl CounterError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             CounterError::Member(_) | CounterError::MemberNotFound => Some("member"),
-            CounterError::Amount(_) | CounterError::BelowMinimum { .. } | CounterError::NoPoints => {
-                Some("amount")
-            }
+            CounterError::Amount(_)
+            | CounterError::BelowMinimum { .. }
+            | CounterError::NoPoints => Some("amount"),
             CounterError::Text(TextError::ReferenceTooLong) => Some("reference"),
             CounterError::Text(TextError::NameTooLong) => Some("name"),
             CounterError::Text(TextError::Language) => Some("language"),
@@ -107,7 +107,7 @@ pub enum Customer {
     /// Someone with a wallet on one of the partner's cards; `wallet` is the one on this
     /// card, if they have joined it.
     Known {
-        member: Member,
+        member: Box<Member>,
         wallet: Option<Wallet>,
     },
     /// An email the partner has not seen: recording creates the member (unless the
@@ -182,6 +182,8 @@ pub struct Preview {
     pub amount: Money,
     /// The member's tier on the card now (shown even when the multiplier is 1).
     pub current_tier: Option<Tier>,
+    /// Whether the card has tiers at all.
+    pub has_tiers: bool,
     pub quote: Quote,
 }
 
@@ -232,7 +234,10 @@ pub async fn find_customer(
     match (known, member) {
         (Some(member), _) => {
             let wallet = wallets::find(conn, partner_id, card_id, member.id).await?;
-            Ok(Customer::Known { member, wallet })
+            Ok(Customer::Known {
+                member: Box::new(member),
+                wallet,
+            })
         }
         (None, MemberRef::Email(email)) => Ok(Customer::New {
             email: email.clone(),
@@ -258,24 +263,38 @@ pub async fn preview(
         customer,
         amount,
         current_tier,
+        has_tiers: !tiers.is_empty(),
         quote,
     })
 }
 
-/// Looks up who `member` is on the card, for the counter's "who is this?" before an
-/// amount is typed.
+/// Who a member is on a card: for the counter's "who is this?" when the amount is
+/// missing or wrong.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub customer: Customer,
+    pub tier: Option<Tier>,
+    /// Whether the card has tiers at all.
+    pub has_tiers: bool,
+}
+
+/// Looks up who `member` is on the card.
 pub async fn look_up(
     pool: &database::Pool,
     partner_id: i64,
     card_id: i64,
     member: &str,
-) -> Result<(Customer, Option<Tier>), CounterError> {
+) -> Result<Found, CounterError> {
     let mut conn = database::pool::get(pool).await?;
     let (card, tiers) = card_with_tiers(&mut conn, partner_id, card_id).await?;
     let member = MemberRef::parse(member)?;
     let customer = find_customer(&mut conn, partner_id, card.id, &member).await?;
     let tier = current_tier(&tiers, customer.wallet())?;
-    Ok((customer, tier))
+    Ok(Found {
+        customer,
+        tier,
+        has_tiers: !tiers.is_empty(),
+    })
 }
 
 /// The member's tier on the card now.
@@ -307,10 +326,7 @@ pub async fn find_card(
 }
 
 /// The partner's active cards, for choosing one at the counter.
-pub async fn active_cards(
-    pool: &database::Pool,
-    partner_id: i64,
-) -> Result<Vec<Card>, DbError> {
+pub async fn active_cards(pool: &database::Pool, partner_id: i64) -> Result<Vec<Card>, DbError> {
     let mut conn = database::pool::get(pool).await?;
     let cards = catalog::cards_of_partner(&mut conn, partner_id).await?;
     Ok(cards.into_iter().filter(|c| c.active).collect())

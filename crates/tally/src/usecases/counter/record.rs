@@ -117,24 +117,26 @@ pub async fn record(
             let (card, tiers) = card_with_tiers(conn, partner_id, r.request.card_id).await?;
             let currency = currency_of(&card)?;
             let amount = input::parse_amount(r.request.amount, currency, r.request.decimal_comma)?;
-            let (member, member_created) = match find_customer(conn, partner_id, card.id, &member_ref).await? {
-                Customer::Known { member, .. } => (member, false),
-                Customer::New { email } => {
-                    let rng = ring::rand::SystemRandom::new();
-                    let new = NewMember {
-                        email: email.as_str(),
-                        email_normalized: email.normalized(),
-                        name: &name,
-                        language: language.as_str(),
-                        now: r.now,
-                    };
-                    members::find_or_create(conn, &new, || {
-                        coupons::random_code(&rng, 8).unwrap_or_default()
-                    })
-                    .await?
-                }
-            };
-            let (wallet, _) = wallets::find_or_create(conn, partner_id, card.id, member.id, r.now).await?;
+            let (member, member_created) =
+                match find_customer(conn, partner_id, card.id, &member_ref).await? {
+                    Customer::Known { member, .. } => (*member, false),
+                    Customer::New { email } => {
+                        let rng = ring::rand::SystemRandom::new();
+                        let new = NewMember {
+                            email: email.as_str(),
+                            email_normalized: email.normalized(),
+                            name: &name,
+                            language: language.as_str(),
+                            now: r.now,
+                        };
+                        members::find_or_create(conn, &new, || {
+                            coupons::random_code(&rng, 8).unwrap_or_default()
+                        })
+                        .await?
+                    }
+                };
+            let (wallet, _) =
+                wallets::find_or_create(conn, partner_id, card.id, member.id, r.now).await?;
             let source = EntrySource {
                 partner_user_id: match r.by {
                     Recorder::PartnerUser(id) => Some(id),
@@ -169,7 +171,11 @@ pub async fn record(
                     amount: format!("{amount}"),
                     minimum: format!(
                         "{} {}",
-                        quoted.breakdown.below_minimum_purchase.clone().unwrap_or_default(),
+                        quoted
+                            .breakdown
+                            .below_minimum_purchase
+                            .clone()
+                            .unwrap_or_default(),
                         currency.code()
                     ),
                 });
