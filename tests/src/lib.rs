@@ -15,6 +15,7 @@ pub mod browser;
 pub mod counter;
 pub mod html;
 pub mod mailbox;
+pub mod members;
 pub mod partner;
 pub mod redeem;
 pub mod session;

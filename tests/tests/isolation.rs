@@ -66,6 +66,11 @@ fn form_fields(route: &Route) -> Vec<(&'static str, &'static str)> {
             ("consumer_key", "ck_x"),
             ("consumer_secret", "cs_x"),
         ],
+        "/partner/members/{member_id}/adjustments" => &[
+            ("card_id", "1"),
+            ("points", "5"),
+            ("note", "Isolation walk"),
+        ],
         other => panic!("POST {other}: the isolation walk has no sample form for it"),
     };
     let mut all = vec![idem];
@@ -86,6 +91,9 @@ fn api_body(route: &Route) -> Option<Value> {
         ("POST", p) if p.starts_with("/api/v1/integrations/woocommerce/{id}/") => Some(json!({})),
         ("POST", "/api/v1/cards/{card_id}/purchases") => {
             Some(json!({"member_email": ANN, "amount": "10.00"}))
+        }
+        ("POST", "/api/v1/cards/{card_id}/adjustments") => {
+            Some(json!({"member": ANN, "points": 5, "note": "Isolation walk"}))
         }
         (method, other) => panic!("{method} {other}: the isolation walk has no sample body"),
     }
@@ -279,6 +287,15 @@ async fn staff_are_refused_every_owner_only_route() {
             let path = w.ids.fill(&route).unwrap_or_else(|| route.path.to_owned());
             let (status, body) = w.staff.page(&path).await;
             assert_eq!(status, 200, "staff GET {path}: {body}");
+            // Staff are not offered the owner's buttons they would be refused.
+            for owners in [
+                ">Pause<",
+                ">Save settings<",
+                ">Connect the store<",
+                "Disconnect…",
+            ] {
+                assert!(!body.contains(owners), "staff GET {path} offers {owners}");
+            }
         }
     }
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod idempotency;
 pub mod integrations;
 pub mod member_data;
+pub mod member_search;
 pub mod members;
 pub mod migrate;
 pub mod outbox;

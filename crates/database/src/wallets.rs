@@ -168,19 +168,3 @@ pub async fn of_member(
         })
         .collect())
 }
-
-/// Whether the member has a wallet on any of the partner's cards: only then may the
-/// partner see them (find them by member code or number, see their name).
-pub async fn member_known_to_partner(
-    conn: &mut AsyncPgConnection,
-    partner_id: i64,
-    member_id: i64,
-) -> Result<bool, DbError> {
-    Ok(diesel::select(diesel::dsl::exists(
-        wallets::table
-            .filter(wallets::partner_id.eq(partner_id))
-            .filter(wallets::member_id.eq(member_id)),
-    ))
-    .get_result(conn)
-    .await?)
-}

@@ -262,6 +262,7 @@ async fn entries_have_the_documented_shape() {
             "created_at",
             "id",
             "kind",
+            "note",
             "order_id",
             "points",
             "reference"
@@ -280,7 +281,7 @@ async fn entries_have_the_documented_shape() {
         (Some(7), Some(7))
     );
     assert_eq!(purchase["balance_after"], 7);
-    assert!(purchase["order_id"].is_null());
+    assert!(purchase["order_id"].is_null() && purchase["note"].is_null());
     assert_eq!(purchase["reference"], "R-77");
     let created = purchase["created_at"].as_str().unwrap();
     assert!(

@@ -9,8 +9,9 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, counter, health, link, login, mailbox, pages, partner_home, partner_woo, portal,
-    portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
+    api, assets, counter, health, link, login, mailbox, pages, partner_home, partner_members,
+    partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem, unsubscribe,
+    webhooks,
 };
 
 /// Who may call a route.
@@ -105,6 +106,10 @@ route_table! {
     GET    "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::confirm_disconnect;
     POST   "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::disconnect;
     POST   "/partner/integrations/woocommerce/{id}/redeem" Partner => partner_woo::redeem::redeem_on_behalf;
+    // Members: search, a member's wallets and history, manual adjustments.
+    GET    "/partner/members" Partner => partner_members::search::index;
+    GET    "/partner/members/{member_id}" Partner => partner_members::member::show;
+    POST   "/partner/members/{member_id}/adjustments" Partner => partner_members::adjust::create;
     // The counter: recording an in-store purchase.
     GET    "/partner/counter" Partner => counter::show;
     POST   "/partner/counter/preview" Partner => counter::preview;
@@ -124,8 +129,12 @@ route_table! {
     POST   "/api/v1/integrations/woocommerce/{id}/pause" Api => api::integrations::pause_integration;
     POST   "/api/v1/integrations/woocommerce/{id}/resume" Api => api::integrations::resume_integration;
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
-    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::integrations::receipts;
+    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::receipts::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
+    // Members: lookup, a member's wallet on a card, manual adjustments.
+    GET    "/api/v1/members" Api => api::members::find;
+    GET    "/api/v1/cards/{card_id}/wallets/{member_id}" Api => api::wallets::show;
+    POST   "/api/v1/cards/{card_id}/adjustments" Api => api::wallets::create_adjustment;
     // Counter purchases.
     POST   "/api/v1/cards/{card_id}/purchases" Api => api::purchases::create;
 }

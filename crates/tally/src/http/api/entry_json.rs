@@ -7,8 +7,8 @@ use serde::Serialize;
 use super::integration_json::rfc3339;
 
 /// `{"id", "kind", "channel", "points", "applied_points", "balance_after", "order_id",
-/// "reference", "created_at"}`: `points` is what the entry records, `applied_points`
-/// what it changed.
+/// "reference", "note", "created_at"}`: `points` is what the entry records,
+/// `applied_points` what it changed; `note` is an adjustment's note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntryJson {
     pub id: String,
@@ -19,6 +19,7 @@ pub struct EntryJson {
     pub balance_after: i64,
     pub order_id: Option<String>,
     pub reference: Option<String>,
+    pub note: Option<String>,
     pub created_at: Option<String>,
 }
 
@@ -33,6 +34,7 @@ impl From<&Entry> for EntryJson {
             balance_after: entry.balance_after,
             order_id: entry.order_id.clone(),
             reference: entry.reference.clone(),
+            note: entry.note.clone(),
             created_at: rfc3339(entry.created_at),
         }
     }

@@ -9,22 +9,17 @@
 //! it), the same key with another body is a 409. 201 with
 //! `{"entries": [...], "points", "balance", "member", "member_created"}`.
 
-use std::time::Duration;
-
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use database::idempotency::Key;
 use serde_json::Value;
 use time::OffsetDateTime;
 
 use super::entry_json::entry_json;
+use super::keyed::{once, required_key};
 use super::{ApiAuth, ApiError};
 use crate::http::AppState;
 use crate::usecases::counter::{self, CounterError, CounterRequest, Recorded, Recorder, Recording};
-use crate::usecases::idempotency::{self, Found};
-
-/// How long a duplicate waits for the first request with its key to finish.
-const WAIT_FOR_FIRST: Duration = Duration::from_secs(10);
+use crate::usecases::idempotency;
 
 /// The request body, read field by field so each refusal can name its field.
 #[derive(Debug, Default)]
@@ -111,28 +106,6 @@ fn parse_body(bytes: &[u8]) -> Result<Body, ApiError> {
     })
 }
 
-fn idempotency_key(req: &HttpRequest) -> Result<String, ApiError> {
-    let missing = || {
-        bad_request("The Idempotency-Key header is required.").hint(
-            "Send a unique value (a UUID) per purchase; resend the same value when you retry.",
-        )
-    };
-    let value = req.headers().get("idempotency-key").ok_or_else(missing)?;
-    let value = value
-        .to_str()
-        .map_err(|_| bad_request("Idempotency-Key must be printable text."))?
-        .trim();
-    if value.is_empty() {
-        return Err(missing());
-    }
-    if value.len() > 150 {
-        return Err(bad_request(
-            "Idempotency-Key must be at most 150 characters.",
-        ));
-    }
-    Ok(value.to_owned())
-}
-
 fn refused(e: CounterError, member_field: &'static str) -> ApiError {
     let field = e
         .field()
@@ -145,7 +118,11 @@ fn refused(e: CounterError, member_field: &'static str) -> ApiError {
             "No member of yours has that member code or number.",
         )
         .hint("A member code or number must belong to someone with a wallet on one of your cards; an unknown email becomes a new member."),
-        CounterError::KeyReused => reused(),
+        CounterError::KeyReused => ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different purchase.",
+        ),
         CounterError::Rule(_) | CounterError::Db(_) | CounterError::Internal(_) => {
             ApiError::internal(&e)
         }
@@ -154,15 +131,6 @@ fn refused(e: CounterError, member_field: &'static str) -> ApiError {
             None => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
         },
     }
-}
-
-fn reused() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "idempotency_key_reused",
-        "This Idempotency-Key was already used for a different purchase.",
-    )
-    .hint("Use a new key for every purchase; resend a key only with the same body.")
 }
 
 /// The 201 body.
@@ -178,12 +146,6 @@ fn created_json(recorded: &Recorded) -> Value {
         },
         "member_created": recorded.member_created,
     })
-}
-
-fn replay(status: i32, body: Vec<u8>) -> HttpResponse {
-    HttpResponse::build(StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK))
-        .content_type("application/json")
-        .body(body)
 }
 
 #[utoipa::path(
@@ -217,8 +179,8 @@ pub(crate) async fn create(
         .await
         .map_err(|e| ApiError::internal(&e))?
         .ok_or_else(ApiError::not_found)?;
+    let key = required_key(&req)?;
     let body = parse_body(&bytes)?;
-    let key_text = idempotency_key(&req)?;
     let card_text = card_id.to_string();
     let fingerprint = idempotency::fingerprint(&[
         &card_text,
@@ -228,66 +190,39 @@ pub(crate) async fn create(
         &body.member_name,
         &body.language,
     ]);
-    let key = Key {
-        partner_id: auth.partner_id,
-        scope: "api:purchases",
-        key: &key_text,
-    };
-    let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
-    loop {
-        let now = OffsetDateTime::now_utc();
-        match idempotency::claim(&state.pool, key, &fingerprint, now).await {
-            Err(e) => return Err(ApiError::internal(&e)),
-            Ok(Found::Fresh) => break,
-            Ok(Found::Replay { status, body }) => return Ok(replay(status, body)),
-            Ok(Found::Reused) => return Err(reused()),
-            Ok(Found::InFlight) if tokio::time::Instant::now() < deadline => {
-                tokio::time::sleep(Duration::from_millis(50)).await;
+    let scope = "api:purchases";
+    once(
+        &state,
+        auth.partner_id,
+        scope,
+        &key,
+        &fingerprint,
+        || async {
+            let recording = Recording {
+                request: CounterRequest {
+                    partner_id: auth.partner_id,
+                    card_id,
+                    member: &body.member,
+                    amount: &body.amount,
+                    decimal_comma: false,
+                },
+                reference: &body.reference,
+                new_name: &body.member_name,
+                new_language: &body.language,
+                by: Recorder::ApiToken(auth.token_id),
+                idempotency_key: format!("counter:api:{key}"),
+                expected_points: None,
+                record_without_points: true,
+                keys: &state.config.keys,
+                public_base_url: &state.config.public_base_url,
+                store_discount: state.config.feature_woocommerce,
+                now: OffsetDateTime::now_utc(),
+            };
+            match counter::record(&state.pool, &recording).await {
+                Ok(recorded) => Ok((StatusCode::CREATED, created_json(&recorded))),
+                Err(e) => Err(refused(e, body.member_field)),
             }
-            Ok(Found::InFlight) => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "request_in_progress",
-                    "A request with this Idempotency-Key is still being carried out.",
-                )
-                .hint("Retry in a moment with the same key and body to get its answer."))
-            }
-        }
-    }
-    let recording = Recording {
-        request: CounterRequest {
-            partner_id: auth.partner_id,
-            card_id,
-            member: &body.member,
-            amount: &body.amount,
-            decimal_comma: false,
         },
-        reference: &body.reference,
-        new_name: &body.member_name,
-        new_language: &body.language,
-        by: Recorder::ApiToken(auth.token_id),
-        idempotency_key: format!("counter:api:{key_text}"),
-        expected_points: None,
-        record_without_points: true,
-        keys: &state.config.keys,
-        public_base_url: &state.config.public_base_url,
-        store_discount: state.config.feature_woocommerce,
-        now: OffsetDateTime::now_utc(),
-    };
-    match counter::record(&state.pool, &recording).await {
-        Ok(recorded) => {
-            let json = serde_json::to_vec(&created_json(&recorded)).unwrap_or_default();
-            let now = OffsetDateTime::now_utc();
-            if let Err(e) = idempotency::complete(&state.pool, key, 201, &json, now).await {
-                tracing::warn!(error = %e, "could not store a purchase's answer");
-            }
-            Ok(replay(201, json))
-        }
-        Err(e) => {
-            if let Err(e) = idempotency::release(&state.pool, key).await {
-                tracing::warn!(error = %e, "could not release an idempotency key");
-            }
-            Err(refused(e, body.member_field))
-        }
-    }
+    )
+    .await
 }

@@ -17,7 +17,8 @@ pub mod input;
 mod record;
 
 use database::catalog::{self, Card, CardTier};
-use database::members::{self, Member};
+use database::member_search::{self, MemberKey};
+use database::members::Member;
 use database::wallets::{self, Wallet};
 use database::DbError;
 use identity::Email;
@@ -222,20 +223,17 @@ pub async fn find_customer(
     card_id: i64,
     member: &MemberRef,
 ) -> Result<Customer, CounterError> {
-    let found = match member {
-        MemberRef::Email(email) => members::find_by_email(conn, email.normalized()).await?,
-        MemberRef::Number(number) => members::find_by_number(conn, *number).await?,
-        MemberRef::Code(code) => members::find_by_code(conn, code).await?,
+    let key = match member {
+        MemberRef::Email(email) => MemberKey::Email(email.normalized()),
+        MemberRef::Number(number) => MemberKey::Number(*number),
+        MemberRef::Code(code) => MemberKey::Code(code),
     };
-    let known = match found.filter(|m| m.deleted_at.is_none()) {
-        Some(m) if wallets::member_known_to_partner(conn, partner_id, m.id).await? => Some(m),
-        _ => None,
-    };
-    match (known, member) {
-        (Some(member), _) => {
-            let wallet = wallets::find(conn, partner_id, card_id, member.id).await?;
+    // Only someone with a wallet on one of the partner's cards is the partner's member.
+    match (member_search::find(conn, partner_id, key).await?, member) {
+        (Some(found), _) => {
+            let wallet = wallets::find(conn, partner_id, card_id, found.id).await?;
             Ok(Customer::Known {
-                member: Box::new(member),
+                member: Box::new(found),
                 wallet,
             })
         }
