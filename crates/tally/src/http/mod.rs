@@ -5,6 +5,7 @@ mod assets;
 pub mod auth;
 pub mod client;
 pub mod cookies;
+mod counter;
 pub mod dashboard;
 mod health;
 pub mod i18n;

@@ -5,6 +5,7 @@ pub mod adjust;
 pub mod cards;
 pub mod codes;
 pub mod connect;
+pub mod counter;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;

@@ -3,11 +3,13 @@
 
 pub(super) mod card_json;
 pub(super) mod cards;
+pub(super) mod entry_json;
 pub(super) mod integration_json;
 pub(super) mod integrations;
 pub(super) mod keyed;
 pub(super) mod members;
 pub(super) mod openapi;
+pub(super) mod purchases;
 pub(super) mod receipts;
 pub(super) mod reconcile;
 pub(super) mod redemptions;
