@@ -113,7 +113,10 @@ async fn admin_connection(url: &str) -> AsyncPgConnection {
 }
 
 async fn database_names(conn: &mut AsyncPgConnection, prefix: &str) -> Vec<String> {
-    diesel::sql_query("SELECT datname FROM pg_database WHERE starts_with(datname, $1)")
+    // Newest first (oids grow), so a sweep can keep the most recent ones.
+    diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY oid DESC",
+    )
         .bind::<Text, _>(prefix)
         .load::<Name>(conn)
         .await
@@ -148,16 +151,25 @@ async fn sweep_tests(conn: &mut AsyncPgConnection) {
     }
 }
 
-/// Drops templates of other migrations.
+/// Other checkouts on this server (branches with other migrations) may be running tests
+/// on their templates right now: the newest few are kept, older ones dropped.
+const TEMPLATES_KEPT: usize = 4;
+
+/// Drops templates of other migrations but the newest [`TEMPLATES_KEPT`], and any
+/// half-built one (built under the lock this caller holds, so abandoned).
 async fn sweep_templates(conn: &mut AsyncPgConnection, template: &str) {
-    for name in database_names(conn, TEMPLATE_PREFIX).await {
-        if name != template {
-            diesel::sql_query(format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false"))
-                .execute(conn)
-                .await
-                .ok();
-            drop_database(conn, &name).await;
-        }
+    let (building, built): (Vec<String>, Vec<String>) = database_names(conn, TEMPLATE_PREFIX)
+        .await
+        .into_iter()
+        .filter(|n| n != template)
+        .partition(|n| n.ends_with("_wip"));
+    let old = built.into_iter().skip(TEMPLATES_KEPT - 1);
+    for name in building.into_iter().chain(old) {
+        diesel::sql_query(format!("ALTER DATABASE \"{name}\" WITH IS_TEMPLATE false"))
+            .execute(conn)
+            .await
+            .ok();
+        drop_database(conn, &name).await;
     }
 }
 
