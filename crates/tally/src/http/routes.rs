@@ -9,8 +9,9 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, health, link, login, mailbox, pages, partner_home, partner_woo, portal,
-    portal_account, portal_email, portal_gate, portal_redeem, unsubscribe, webhooks,
+    activity_log, api, assets, business, health, link, login, mailbox, pages, partner_home,
+    partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem, team, tokens,
+    unsubscribe, webhooks,
 };
 
 /// Who may call a route.
@@ -105,6 +106,17 @@ route_table! {
     GET    "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::confirm_disconnect;
     POST   "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::disconnect;
     POST   "/partner/integrations/woocommerce/{id}/redeem" Partner => partner_woo::redeem::redeem_on_behalf;
+    // Team, business settings, the activity log and API tokens
+    GET    "/partner/team" Owner => team::show;
+    POST   "/partner/team" Owner => team::invite;
+    POST   "/partner/team/{user_id}/role" Owner => team::change_role;
+    POST   "/partner/team/{user_id}/remove" Owner => team::remove;
+    GET    "/partner/settings" Owner => business::show;
+    POST   "/partner/settings" Owner => business::save;
+    GET    "/partner/activity" Partner => activity_log::show;
+    GET    "/partner/tokens" Owner => tokens::show;
+    POST   "/partner/tokens" Owner => tokens::create;
+    POST   "/partner/tokens/{token_id}/revoke" Owner => tokens::revoke;
     GET    "/unsubscribe/{member_id}/{token}" Public => unsubscribe::ask;
     POST   "/unsubscribe/{member_id}/{token}" Public => unsubscribe::confirm;
     GET    "/dev/mailbox" Dev => mailbox::list;

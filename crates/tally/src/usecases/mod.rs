@@ -1,11 +1,14 @@
 //! Use cases: what the handlers and commands ask for, each one function over the
 //! database and domain crates, committing everything it writes in one transaction.
 
+pub mod api_tokens;
+pub mod business;
 pub mod codes;
 pub mod connect;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;
+pub mod home;
 pub mod idempotency;
 pub mod integration;
 pub mod limits;
@@ -18,3 +21,4 @@ pub mod reconcile;
 pub mod redeem;
 pub mod secrets;
 pub mod signin;
+pub mod team;
