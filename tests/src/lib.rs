@@ -15,6 +15,7 @@ pub mod browser;
 pub mod html;
 pub mod mailbox;
 pub mod partner;
+pub mod partner_session;
 pub mod redeem;
 pub mod smtp;
 pub mod woo;

@@ -11,7 +11,7 @@ use crate::usecases::home::DayPoints;
 
 /// The view box: 400 × 230 user units.
 const WIDTH: f64 = 400.0;
-const LEFT: f64 = 40.0;
+const LEFT: f64 = 46.0;
 const RIGHT: f64 = 396.0;
 const TOP: f64 = 24.0;
 const BOTTOM: f64 = 190.0;
@@ -32,6 +32,8 @@ pub struct Tick {
     /// Where the line (y) or the label (x) is.
     pub at: String,
     pub label: String,
+    /// `middle`, or `end` for the last day's label (it would run off the right edge).
+    pub anchor: &'static str,
 }
 
 /// One day of the numbers table under the chart.
@@ -52,6 +54,9 @@ pub struct Chart {
     pub right: String,
     pub bottom: String,
     pub day_label_y: String,
+    pub value_label_x: String,
+    /// The middle of the plot, for the day axis's title.
+    pub middle: String,
     pub bars: Vec<Bar>,
     pub value_ticks: Vec<Tick>,
     pub day_ticks: Vec<Tick>,
@@ -77,8 +82,11 @@ fn points(n: i64) -> String {
     format_points(n, Language::En)
 }
 
+/// "3 May", "24 Nov": short enough for a label under a week of bars.
 fn day_month(d: time::Date) -> String {
-    format!("{} {}", d.day(), d.month())
+    let month = d.month().to_string();
+    let short: String = month.chars().take(3).collect();
+    format!("{} {short}", d.day())
 }
 
 /// A round step (1, 2 or 5 × a power of ten) that splits `max` into at most 4 steps.
@@ -140,6 +148,7 @@ pub fn chart(days: &[DayPoints]) -> Chart {
         .map(|k| Tick {
             at: num(y_of(k * step)),
             label: points(k * step),
+            anchor: "end",
         })
         .collect();
     // Every 7th day from the last one back, so today is always labelled.
@@ -147,9 +156,17 @@ pub fn chart(days: &[DayPoints]) -> Chart {
         .iter()
         .enumerate()
         .filter(|(i, _)| (days.len() - 1 - i) % 7 == 0)
-        .map(|(i, d)| Tick {
-            at: num(LEFT + slot * (i as f64 + 0.5)),
-            label: day_month(d.date),
+        .map(|(i, d)| {
+            let last = i + 1 == days.len();
+            Tick {
+                at: num(if last {
+                    RIGHT
+                } else {
+                    LEFT + slot * (i as f64 + 0.5)
+                }),
+                label: day_month(d.date),
+                anchor: if last { "end" } else { "middle" },
+            }
         })
         .collect();
     let rows = days
@@ -157,7 +174,7 @@ pub fn chart(days: &[DayPoints]) -> Chart {
         .rev()
         .map(|d| DayRow {
             date: d.date.to_string(),
-            label: format!("{} {}", d.date.weekday(), day_month(d.date)),
+            label: format!("{} {} {}", d.date.weekday(), d.date.day(), d.date.month()),
             issued: points(d.issued),
             redeemed: points(d.redeemed),
         })
@@ -167,7 +184,9 @@ pub fn chart(days: &[DayPoints]) -> Chart {
         left: num(LEFT),
         right: num(RIGHT),
         bottom: num(BOTTOM),
-        day_label_y: num(BOTTOM + 14.0),
+        day_label_y: num(BOTTOM + 16.0),
+        value_label_x: num(LEFT - 4.0),
+        middle: num((LEFT + RIGHT) / 2.0),
         bars,
         value_ticks,
         day_ticks,
@@ -208,13 +227,14 @@ mod tests {
         assert_eq!(c.bars.len(), 60);
         let today = &c.bars[58];
         assert_eq!(today.class, "issued");
-        assert_eq!(today.title, "2 June: 400 points issued");
+        assert_eq!(today.title, "2 Jun: 400 points issued");
         assert_eq!(today.y, num(TOP), "the biggest bar reaches the top");
-        assert_eq!(c.bars[57].title, "1 June: 100 points redeemed");
+        assert_eq!(c.bars[57].title, "1 Jun: 100 points redeemed");
         assert_eq!(c.bars[57].height, num((BOTTOM - TOP) / 4.0));
         assert_eq!(c.value_ticks.last().map(|t| t.label.as_str()), Some("400"));
         let labels: Vec<&str> = c.day_ticks.iter().map(|t| t.label.as_str()).collect();
-        assert_eq!(labels, ["5 May", "12 May", "19 May", "26 May", "2 June"]);
+        assert_eq!(labels, ["5 May", "12 May", "19 May", "26 May", "2 Jun"]);
+        assert_eq!(c.day_ticks.last().map(|t| t.anchor), Some("end"));
         assert_eq!(
             (c.total_issued.as_str(), c.total_redeemed.as_str()),
             ("400", "100")

@@ -105,7 +105,7 @@ pub async fn load(
             points: None,
         }))
         .collect();
-    recent.sort_by(|a, b| b.at.cmp(&a.at));
+    recent.sort_by_key(|h| std::cmp::Reverse(h.at));
     recent.truncate(RECENT as usize);
     Ok(Home { days, recent })
 }
