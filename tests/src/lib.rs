@@ -14,9 +14,11 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 pub mod browser;
 pub mod html;
 pub mod mailbox;
+pub mod members;
 pub mod partner;
 pub mod partner_session;
 pub mod redeem;
+pub mod session;
 pub mod smtp;
 pub mod woo;
 

@@ -22,6 +22,7 @@ pub mod home;
 pub mod idempotency;
 pub mod integrations;
 pub mod member_data;
+pub mod member_search;
 pub mod members;
 pub mod migrate;
 pub mod outbox;

@@ -140,9 +140,9 @@ pub async fn find_user_by_email(
         .optional()?)
 }
 
-/// A user an owner adds to the team.
+/// A user to add to a partner.
 #[derive(Debug, Clone)]
-pub struct NewUser<'a> {
+pub struct NewPartnerUser<'a> {
     pub partner_id: i64,
     pub email: &'a str,
     pub email_normalized: &'a str,
@@ -152,11 +152,12 @@ pub struct NewUser<'a> {
     pub now: OffsetDateTime,
 }
 
-/// Adds a user; a unique violation when the partner already has one with this email.
-pub async fn create_user(
+/// Adds a user to the partner; `None` when the partner already has a user with that
+/// email.
+pub async fn add_user(
     conn: &mut AsyncPgConnection,
-    new: &NewUser<'_>,
-) -> Result<PartnerUser, DbError> {
+    new: &NewPartnerUser<'_>,
+) -> Result<Option<PartnerUser>, DbError> {
     Ok(diesel::insert_into(partner_users::table)
         .values((
             partner_users::partner_id.eq(new.partner_id),
@@ -167,9 +168,11 @@ pub async fn create_user(
             partner_users::created_at.eq(new.now),
             partner_users::updated_at.eq(new.now),
         ))
+        .on_conflict_do_nothing()
         .returning(PartnerUser::as_returning())
         .get_result(conn)
-        .await?)
+        .await
+        .optional()?)
 }
 
 /// Gives a removed user access again, as `role` and named `name`; `None` when there

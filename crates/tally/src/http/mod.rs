@@ -17,6 +17,7 @@ mod mailbox;
 mod once;
 mod pages;
 mod partner_home;
+mod partner_members;
 mod partner_woo;
 mod portal;
 mod portal_account;

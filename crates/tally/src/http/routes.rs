@@ -10,8 +10,8 @@ use actix_web::{guard, web};
 
 use super::{
     activity_log, api, assets, business, health, link, login, mailbox, pages, partner_home,
-    partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem, team, tokens,
-    unsubscribe, webhooks,
+    partner_members, partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem,
+    team, tokens, unsubscribe, webhooks,
 };
 
 /// Who may call a route.
@@ -106,6 +106,10 @@ route_table! {
     GET    "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::confirm_disconnect;
     POST   "/partner/integrations/woocommerce/{id}/disconnect" Owner => partner_woo::actions::disconnect;
     POST   "/partner/integrations/woocommerce/{id}/redeem" Partner => partner_woo::redeem::redeem_on_behalf;
+    // Members: search, a member's wallets and history, manual adjustments.
+    GET    "/partner/members" Partner => partner_members::search::index;
+    GET    "/partner/members/{member_id}" Partner => partner_members::member::show;
+    POST   "/partner/members/{member_id}/adjustments" Partner => partner_members::adjust::create;
     // Team, business settings, the activity log and API tokens
     GET    "/partner/team" Owner => team::show;
     POST   "/partner/team" Owner => team::invite;
@@ -123,6 +127,7 @@ route_table! {
     GET    "/dev/mailbox/{id}" Dev => mailbox::show;
     GET    "/dev/mailbox/{id}/html" Dev => mailbox::html;
     POST   "/webhooks/woocommerce/{public_id}" Webhook => webhooks::receive;
+    GET    "/api/v1/openapi.json" Public => api::openapi::document;
     POST   "/api/v1/integrations/woocommerce/{id}/reconcile" Api => api::reconcile::request;
     GET    "/api/v1/integrations/woocommerce/{id}/reconcile" Api => api::reconcile::status;
     POST   "/api/v1/integrations/woocommerce" Api => api::integrations::create;
@@ -131,6 +136,10 @@ route_table! {
     POST   "/api/v1/integrations/woocommerce/{id}/pause" Api => api::integrations::pause_integration;
     POST   "/api/v1/integrations/woocommerce/{id}/resume" Api => api::integrations::resume_integration;
     DELETE "/api/v1/integrations/woocommerce/{id}" Api => api::integrations::remove;
-    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::integrations::receipts;
+    GET    "/api/v1/integrations/woocommerce/{id}/receipts" Api => api::receipts::receipts;
     POST   "/api/v1/integrations/woocommerce/{id}/redemptions" Api => api::redemptions::create;
+    // Members: lookup, a member's wallet on a card, manual adjustments.
+    GET    "/api/v1/members" Api => api::members::find;
+    GET    "/api/v1/cards/{card_id}/wallets/{member_id}" Api => api::wallets::show;
+    POST   "/api/v1/cards/{card_id}/adjustments" Api => api::wallets::create_adjustment;
 }

@@ -1,6 +1,7 @@
 //! Use cases: what the handlers and commands ask for, each one function over the
 //! database and domain crates, committing everything it writes in one transaction.
 
+pub mod adjust;
 pub mod api_tokens;
 pub mod business;
 pub mod codes;
@@ -8,6 +9,7 @@ pub mod connect;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;
+pub mod history;
 pub mod home;
 pub mod idempotency;
 pub mod integration;
@@ -15,6 +17,7 @@ pub mod limits;
 pub mod links;
 pub mod member_account;
 pub mod member_export;
+pub mod members;
 pub mod onboarding;
 pub mod orders;
 pub mod reconcile;

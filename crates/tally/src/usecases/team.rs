@@ -9,7 +9,7 @@
 //! session at once and can be invited again.
 
 use database::activity::{self, Actor, NewActivity};
-use database::partners::{self, NewUser, Partner, PartnerUser};
+use database::partners::{self, NewPartnerUser, Partner, PartnerUser};
 use database::{outbox, sessions, DbError, ScopedFutureExt};
 use identity::Email;
 use time::OffsetDateTime;
@@ -121,7 +121,7 @@ pub async fn invite(
                         .ok_or(TeamError::NotFound)?
                 }
                 None => {
-                    let new = NewUser {
+                    let new = NewPartnerUser {
                         partner_id,
                         email: email.as_str(),
                         email_normalized: email.normalized(),
@@ -129,13 +129,9 @@ pub async fn invite(
                         role: role.as_str(),
                         now,
                     };
-                    partners::create_user(conn, &new).await.map_err(|e| {
-                        if e.is_unique_violation() {
-                            TeamError::AlreadyOnTeam(email.as_str().to_owned())
-                        } else {
-                            e.into()
-                        }
-                    })?
+                    partners::add_user(conn, &new)
+                        .await?
+                        .ok_or_else(|| TeamError::AlreadyOnTeam(email.as_str().to_owned()))?
                 }
             };
             outbox::enqueue(

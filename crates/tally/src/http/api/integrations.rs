@@ -1,7 +1,7 @@
 //! The WooCommerce integration endpoints (SPEC §3, §8): connect, read (with an optional
-//! health check), settings, pause, resume, disconnect and receipts. With the feature off
-//! every route answers 404, before the token is even looked at; another partner's or a
-//! disconnected integration is 404 too.
+//! health check), settings, pause, resume and disconnect; receipts are in `receipts`.
+//! With the feature off every route answers 404, before the token is even looked at;
+//! another partner's or a disconnected integration is 404 too.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -11,8 +11,7 @@ use time::OffsetDateTime;
 use woo_client::{ClientError, StoreUrlError};
 
 use super::integration_json::{
-    connect_form, field_refusal, integration_json, receipt_json, settings_input, settings_json,
-    settings_refusal, Refused,
+    connect_form, integration_json, settings_input, settings_json, settings_refusal, Refused,
 };
 use super::{woocommerce_enabled, ApiAuth, ApiError};
 use crate::http::AppState;
@@ -21,20 +20,18 @@ use crate::usecases::integration::{
     self, check_health, disconnect, load, overview, pause, resume, LifecycleError, SettingsError,
 };
 
-const OUTCOMES: [&str; 4] = ["processed", "ignored", "skipped", "failed"];
-
 /// The feature first (404), then the token (401).
 pub(super) fn gate(state: &AppState, auth: Result<ApiAuth, ApiError>) -> Result<ApiAuth, ApiError> {
     woocommerce_enabled(state)?;
     auth
 }
 
-fn internal(e: impl std::fmt::Display) -> ApiError {
+pub(super) fn internal(e: impl std::fmt::Display) -> ApiError {
     ApiError::internal(&e)
 }
 
 /// The partner's integration, unless it is disconnected.
-async fn owned(
+pub(super) async fn owned(
     state: &AppState,
     auth: ApiAuth,
     id: &str,
@@ -66,7 +63,7 @@ async fn shown(state: &AppState, auth: ApiAuth, id: i64) -> Result<serde_json::V
     Ok(integration_json(&overview))
 }
 
-fn validation(status: StatusCode, message: impl Into<String>) -> ApiError {
+pub(super) fn validation(status: StatusCode, message: impl Into<String>) -> ApiError {
     ApiError::new(status, "validation_failed", message)
 }
 
@@ -126,6 +123,21 @@ fn lifecycle_error(e: LifecycleError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce",
+    tag = "integrations",
+    description = "Connect a WooCommerce store to a card (`card_id`, `store_url`, `consumer_key`, `consumer_secret`).",
+    responses(
+        (status = 201, description = "Connected: the integration"),
+        (status = 400, description = "Malformed request"),
+        (status = 401, description = "No or bad token"),
+        (status = 409, description = "`already_connected`"),
+        (status = 422, description = "`store_url_not_https` or `validation_failed`"),
+        (status = 502, description = "`store_unreachable` or `store_auth_failed`, with a hint"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -155,6 +167,19 @@ struct ShowQuery {
     refresh: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/integrations/woocommerce/{id}",
+    tag = "integrations",
+    description = "Status, webhook mode and health, delivery URL, last delivery, 24-hour counts, last failure and settings. `?refresh=true` checks the webhook on the store now.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn show(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -189,6 +214,21 @@ pub(crate) async fn show(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/integrations/woocommerce/{id}/settings",
+    tag = "integrations",
+    description = "Change any subset of the settings.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The settings as saved"),
+        (status = 400, description = "Malformed request"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 422, description = "`validation_failed`"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn change_settings(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -214,6 +254,20 @@ pub(crate) async fn change_settings(
     Ok(HttpResponse::Ok().json(settings_json(&saved)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce/{id}/pause",
+    tag = "integrations",
+    description = "Pause: deliveries are received and skipped.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 409, description = "Already paused"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn pause_integration(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -228,6 +282,20 @@ pub(crate) async fn pause_integration(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce/{id}/resume",
+    tag = "integrations",
+    description = "Resume after a pause; orders from the pause are not awarded.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 409, description = "Not paused"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn resume_integration(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -242,6 +310,19 @@ pub(crate) async fn resume_integration(
     Ok(HttpResponse::Ok().json(shown(&state, auth, integration.id).await?))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/integrations/woocommerce/{id}",
+    tag = "integrations",
+    description = "Disconnect: the webhook is deleted on the store and the stored keys are wiped.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The disconnected integration"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn remove(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -263,75 +344,5 @@ pub(crate) async fn remove(
         "disconnected": true,
         "webhook_deleted": done.webhook_deleted,
         "message": done.message,
-    })))
-}
-
-#[derive(Debug, serde::Deserialize)]
-struct ReceiptsQuery {
-    outcome: Option<String>,
-    limit: Option<String>,
-    before: Option<String>,
-}
-
-pub(crate) async fn receipts(
-    state: web::Data<AppState>,
-    auth: Result<ApiAuth, ApiError>,
-    id: web::Path<String>,
-    req: HttpRequest,
-) -> Result<HttpResponse, Refused> {
-    let auth = gate(&state, auth)?;
-    let (integration, _) = owned(&state, auth, &id).await?;
-    let query = web::Query::<ReceiptsQuery>::from_query(req.query_string())
-        .map_err(|e| validation(StatusCode::BAD_REQUEST, e.to_string()))?
-        .into_inner();
-    let mut bad = Vec::new();
-    let outcome = query.outcome.filter(|o| !o.is_empty());
-    if outcome.as_deref().is_some_and(|o| !OUTCOMES.contains(&o)) {
-        bad.push(("outcome", "One of processed, ignored, skipped, failed."));
-    }
-    let limit = match query.limit.as_deref().filter(|l| !l.is_empty()) {
-        None => 50,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .unwrap_or_else(|| {
-                bad.push(("limit", "A whole number from 1 to 200 (default 50)."));
-                50
-            }),
-    };
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => b.parse::<i64>().map(Some).unwrap_or_else(|_| {
-            bad.push(("before", "The `next` cursor of a previous page."));
-            None
-        }),
-    };
-    if !bad.is_empty() {
-        let fields = bad
-            .into_iter()
-            .map(|(f, m)| (f.to_owned(), m.to_owned()))
-            .collect();
-        return Err(field_refusal(StatusCode::BAD_REQUEST, fields));
-    }
-    let mut conn = database::pool::get(&state.pool).await.map_err(internal)?;
-    let mut page = database::receipts::recent(
-        &mut conn,
-        integration.partner_id,
-        integration.id,
-        outcome.as_deref(),
-        before,
-        limit + 1,
-    )
-    .await
-    .map_err(internal)?;
-    let more = page.len() as i64 > limit;
-    page.truncate(limit as usize);
-    let next = more
-        .then(|| page.last().map(|r| r.id.to_string()))
-        .flatten();
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "receipts": page.iter().map(receipt_json).collect::<Vec<_>>(),
-        "next": next,
     })))
 }

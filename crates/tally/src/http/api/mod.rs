@@ -3,8 +3,13 @@
 
 pub(super) mod integration_json;
 pub(super) mod integrations;
+pub(super) mod keyed;
+pub(super) mod members;
+pub(super) mod openapi;
+pub(super) mod receipts;
 pub(super) mod reconcile;
 pub(super) mod redemptions;
+pub(super) mod wallets;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -52,6 +52,20 @@ async fn integration_of(
         .ok_or_else(ApiError::not_found)
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce/{id}/reconcile",
+    tag = "integrations",
+    description = "Check the store for missed orders of the last 7 days.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 202, description = "The run, queued"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+        (status = 409, description = "`integration_paused`"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn request(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,
@@ -77,6 +91,19 @@ pub(crate) async fn request(
     Ok(HttpResponse::Accepted().json(serde_json::json!({ "run": run_json(&run) })))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/integrations/woocommerce/{id}/reconcile",
+    tag = "integrations",
+    description = "The latest check for missed orders.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 200, description = "The run"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Not found or not this partner's"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn status(
     state: web::Data<AppState>,
     auth: Result<ApiAuth, ApiError>,

@@ -53,6 +53,24 @@ fn refused(e: RedeemError) -> ApiError {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/integrations/woocommerce/{id}/redemptions",
+    tag = "integrations",
+    description = "Redeem points on behalf of a member (`member`: email, code or number; `points`) as a single-use store coupon. `Idempotency-Key` is honoured.",
+    params(("id" = String, Path, description = "The integration id")),
+    responses(
+        (status = 201, description = "Issued: the redemption with its code"),
+        (status = 202, description = "`pending`: the store's answer was unclear; a worker finishes it"),
+        (status = 400, description = "Malformed request"),
+        (status = 401, description = "No or bad token"),
+        (status = 404, description = "Unknown member, or not this partner's"),
+        (status = 409, description = "`idempotency_key_reused`, `integration_paused`, `discount_disabled`"),
+        (status = 422, description = "`below_minimum`, `above_maximum`, `insufficient_points`"),
+        (status = 502, description = "`store_unavailable`: the store refused; the points are back"),
+    ),
+    security(("bearer" = []))
+)]
 pub(crate) async fn create(
     state: web::Data<AppState>,
     req: HttpRequest,

@@ -164,7 +164,7 @@ pub(crate) async fn confirm_disconnect(
         Ok(found) => found,
         Err(res) => return res,
     };
-    let mut ctx = base_context(&auth);
+    let mut ctx = base_context(&state, &auth);
     integration_context(&mut ctx, &integration, "overview");
     ctx.insert("disconnected", &(integration.status == "disconnected"));
     ok(&state, "partner/woo/disconnect.html", ctx)
@@ -187,7 +187,7 @@ pub(crate) async fn disconnect(
     if !auth.csrf_ok(&state, &form.csrf) {
         return stale_form(&state);
     }
-    let mut ctx = base_context(&auth);
+    let mut ctx = base_context(&state, &auth);
     integration_context(&mut ctx, &integration, "overview");
     if form.confirm.as_deref() != Some("yes") {
         ctx.insert("disconnected", &(integration.status == "disconnected"));

@@ -61,7 +61,7 @@ pub(crate) async fn show(
                 .map(|r| format!("{here}?before={}{filter}", r.id))
         })
         .flatten();
-    let mut ctx = base_context(&auth);
+    let mut ctx = base_context(&state, &auth);
     integration_context(&mut ctx, &integration, "activity");
     ctx.insert("receipts", &rows);
     ctx.insert("outcomes", &OUTCOMES);

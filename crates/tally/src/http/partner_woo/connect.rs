@@ -69,7 +69,7 @@ async fn render_index(
         Ok(found) => found,
         Err(e) => return failure(state, &e),
     };
-    let mut ctx = base_context(auth);
+    let mut ctx = base_context(state, auth);
     ctx.insert("integrations", &integrations);
     ctx.insert("cards", &cards);
     ctx.insert("card_id", &fields.card_id);

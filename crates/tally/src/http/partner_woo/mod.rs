@@ -82,12 +82,10 @@ pub fn form_key() -> String {
         .unwrap_or_default()
 }
 
-/// The context every WooCommerce page starts from: who is signed in and a form key.
-pub fn base_context(auth: &PartnerAuth) -> tera::Context {
-    let mut ctx = tera::Context::new();
-    ctx.insert("business", &auth.partner.name);
-    ctx.insert("user_email", &auth.user.email);
-    ctx.insert("csrf", &auth.csrf);
+/// The context every WooCommerce page starts from: the dashboard layout's (who is
+/// signed in, the nav) and a form key.
+pub fn base_context(state: &AppState, auth: &PartnerAuth) -> tera::Context {
+    let mut ctx = super::dashboard::context(state, auth, "integrations");
     ctx.insert("idem", &form_key());
     ctx.insert("base", BASE);
     ctx

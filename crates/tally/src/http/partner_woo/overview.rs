@@ -80,7 +80,7 @@ pub async fn render(
     let now = time::OffsetDateTime::now_utc();
     let tz = auth.partner.timezone.as_str();
     let discount_on = settings.discount_enabled;
-    let mut ctx = base_context(auth);
+    let mut ctx = base_context(state, auth);
     integration_context(&mut ctx, &integration, "overview");
     if let Some(order) = order.map(str::trim).filter(|o| !o.is_empty()) {
         let explained = match explain_order(&state.pool, &integration, order).await {

@@ -103,7 +103,7 @@ async fn render(
     flash: Option<&str>,
     status: StatusCode,
 ) -> HttpResponse {
-    let mut ctx = base_context(auth);
+    let mut ctx = base_context(state, auth);
     integration_context(&mut ctx, integration, "settings");
     ctx.insert("values", values);
     ctx.insert("preview", &preview(values));
