@@ -12,6 +12,7 @@ use database::testing::TestDatabase;
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 pub mod browser;
+pub mod counter;
 pub mod html;
 pub mod mailbox;
 pub mod members;

@@ -102,6 +102,9 @@ fn api_body(route: &Route) -> Option<Value> {
             Some(json!({"member": ANN, "points": 100}))
         }
         ("POST", p) if p.starts_with("/api/v1/integrations/woocommerce/{id}/") => Some(json!({})),
+        ("POST", "/api/v1/cards/{card_id}/purchases") => {
+            Some(json!({"member_email": ANN, "amount": "10.00"}))
+        }
         ("POST", "/api/v1/cards/{card_id}/adjustments") => {
             Some(json!({"member": ANN, "points": 5, "note": "Isolation walk"}))
         }

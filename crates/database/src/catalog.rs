@@ -188,3 +188,38 @@ pub async fn cards_of_partner(
         .load(conn)
         .await?)
 }
+
+/// Adds one tier to the partner's card.
+pub async fn add_tier(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    card_id: i64,
+    tier: &Tier,
+) -> Result<CardTier, DbError> {
+    Ok(diesel::insert_into(card_tiers::table)
+        .values((
+            card_tiers::partner_id.eq(partner_id),
+            card_tiers::card_id.eq(card_id),
+            card_tiers::name.eq(tier.name()),
+            card_tiers::threshold.eq(tier.threshold().get()),
+            card_tiers::multiplier.eq(tier.multiplier()),
+        ))
+        .returning(CardTier::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Marks the partner's card active or not.
+pub async fn set_card_active(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    card_id: i64,
+    active: bool,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    diesel::update(cards::table.find((partner_id, card_id)))
+        .set((cards::active.eq(active), cards::updated_at.eq(now)))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -8,6 +8,7 @@ mod business;
 mod chart;
 pub mod client;
 pub mod cookies;
+mod counter;
 pub mod dashboard;
 mod health;
 pub mod i18n;

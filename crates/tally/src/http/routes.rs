@@ -9,9 +9,9 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    activity_log, api, assets, business, health, link, login, mailbox, pages, partner_home,
-    partner_members, partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem,
-    team, tokens, unsubscribe, webhooks,
+    activity_log, api, assets, business, counter, health, link, login, mailbox, pages,
+    partner_home, partner_members, partner_woo, portal, portal_account, portal_email, portal_gate,
+    portal_redeem, team, tokens, unsubscribe, webhooks,
 };
 
 /// Who may call a route.
@@ -110,6 +110,10 @@ route_table! {
     GET    "/partner/members" Partner => partner_members::search::index;
     GET    "/partner/members/{member_id}" Partner => partner_members::member::show;
     POST   "/partner/members/{member_id}/adjustments" Partner => partner_members::adjust::create;
+    // The counter: recording an in-store purchase.
+    GET    "/partner/counter" Partner => counter::show;
+    POST   "/partner/counter/preview" Partner => counter::preview;
+    POST   "/partner/counter/confirm" Partner => counter::confirm;
     // Team, business settings, the activity log and API tokens
     GET    "/partner/team" Owner => team::show;
     POST   "/partner/team" Owner => team::invite;
@@ -142,4 +146,6 @@ route_table! {
     GET    "/api/v1/members" Api => api::members::find;
     GET    "/api/v1/cards/{card_id}/wallets/{member_id}" Api => api::wallets::show;
     POST   "/api/v1/cards/{card_id}/adjustments" Api => api::wallets::create_adjustment;
+    // Counter purchases.
+    POST   "/api/v1/cards/{card_id}/purchases" Api => api::purchases::create;
 }

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod business;
 pub mod codes;
 pub mod connect;
+pub mod counter;
 pub mod deliveries;
 pub mod demo;
 pub mod earn;

@@ -1,11 +1,13 @@
 //! The partner JSON API (`/api/v1`): bearer tokens, JSON errors of one shape
 //! (`{"error": {"code", "message", "hint"}}`), the endpoints grouped by resource.
 
+pub(super) mod entry_json;
 pub(super) mod integration_json;
 pub(super) mod integrations;
 pub(super) mod keyed;
 pub(super) mod members;
 pub(super) mod openapi;
+pub(super) mod purchases;
 pub(super) mod receipts;
 pub(super) mod reconcile;
 pub(super) mod redemptions;

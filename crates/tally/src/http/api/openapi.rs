@@ -33,12 +33,14 @@ integers, ids are strings, times RFC 3339. Errors are `{\"error\": {\"code\", \"
         super::members::find,
         super::wallets::show,
         super::wallets::create_adjustment,
+        super::purchases::create,
     ),
     modifiers(&BearerAuth),
     tags(
         (name = "integrations", description = "WooCommerce stores connected to a card"),
         (name = "members", description = "Members, their wallets and manual adjustments"),
         (name = "meta", description = "This document"),
+        (name = "purchases", description = "Counter purchases on a card"),
     )
 )]
 pub struct ApiDoc;

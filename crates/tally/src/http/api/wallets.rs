@@ -7,32 +7,15 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use database::posting::Entry;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::integration_json::rfc3339;
+use super::entry_json::entry_json;
 use super::keyed::{once, required_key};
 use super::{ApiAuth, ApiError};
 use crate::http::AppState;
 use crate::usecases::adjust::{adjust, check_note, AdjustError, AdjustRequest, AdjustedBy};
 use crate::usecases::{idempotency, members};
-
-/// The entry as the API shows it (SPEC §8).
-pub fn entry_json(e: &Entry) -> serde_json::Value {
-    json!({
-        "id": e.id.to_string(),
-        "kind": e.kind,
-        "channel": e.channel,
-        "points": e.points,
-        "applied_points": e.applied_points,
-        "balance_after": e.balance_after,
-        "order_id": e.order_id,
-        "reference": e.reference,
-        "note": e.note,
-        "created_at": rfc3339(e.created_at),
-    })
-}
 
 fn validation(status: StatusCode, message: impl Into<String>) -> ApiError {
     ApiError::new(status, "validation_failed", message)
