@@ -116,11 +116,15 @@ fn text(details: &Value, key: &str) -> String {
     }
 }
 
+fn fmt_points(n: i64) -> String {
+    crate::email::format::format_points(n, crate::email::message::Language::En)
+}
+
 fn points(details: &Value) -> String {
     details
         .get("points")
         .and_then(Value::as_i64)
-        .map(|p| crate::email::format::format_points(p, crate::email::message::Language::En))
+        .map(fmt_points)
         .unwrap_or_default()
 }
 
@@ -152,6 +156,33 @@ fn describe(a: &Activity) -> String {
         "integration_resumed" => format!("Resumed the WooCommerce store {subject}"),
         "integration_disconnected" => format!("Disconnected the WooCommerce store {subject}"),
         "webhook_reactivated" => format!("Re-activated the WooCommerce webhook of {subject}"),
+        "counter_purchase" => {
+            let bonus = d.get("welcome_bonus").and_then(Value::as_i64).unwrap_or(0);
+            let bonus = if bonus > 0 {
+                format!(" and a welcome bonus of {}", fmt_points(bonus))
+            } else {
+                String::new()
+            };
+            format!(
+                "Recorded a purchase of {} {} at the counter for {subject}: {} points{bonus}",
+                text(d, "amount"),
+                text(d, "currency"),
+                points(d)
+            )
+        }
+        "points_adjusted" => {
+            let n = d.get("points").and_then(Value::as_i64).unwrap_or(0);
+            let (verb, to) = if n < 0 {
+                ("Took", "from")
+            } else {
+                ("Gave", "to")
+            };
+            let note = match text(d, "note") {
+                note if note.is_empty() => String::new(),
+                note => format!(" (“{note}”)"),
+            };
+            format!("{verb} {} points {to} {subject}{note}", fmt_points(n.abs()))
+        }
         "redemption_requested" => {
             format!("Asked for coupon {subject} for {} points", points(d))
         }
