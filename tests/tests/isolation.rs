@@ -71,6 +71,18 @@ fn form_fields(route: &Route) -> Vec<(&'static str, &'static str)> {
             ("points", "5"),
             ("note", "Isolation walk"),
         ],
+        "/partner/cards" | "/partner/cards/{card_id}" => &[
+            ("name", "Walk Card"),
+            ("currency", "USD"),
+            ("points_per_unit", "1"),
+            ("unit_amount", "1.00"),
+            ("rounding", "down"),
+            ("min_purchase_amount", "0"),
+            ("min_points_per_purchase", "0"),
+            ("max_points_per_purchase", ""),
+            ("welcome_bonus_points", "0"),
+            ("active", "on"),
+        ],
         "/partner/team" => &[
             ("email", "walk@corner.test"),
             ("name", ""),
@@ -105,6 +117,7 @@ fn api_body(route: &Route) -> Option<Value> {
         ("POST", "/api/v1/cards/{card_id}/purchases") => {
             Some(json!({"member_email": ANN, "amount": "10.00"}))
         }
+        ("PATCH", "/api/v1/cards/{card_id}") => Some(json!({"name": "Walk Card"})),
         ("POST", "/api/v1/cards/{card_id}/adjustments") => {
             Some(json!({"member": ANN, "points": 5, "note": "Isolation walk"}))
         }

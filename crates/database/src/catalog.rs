@@ -9,6 +9,12 @@ use time::OffsetDateTime;
 use crate::schema::{card_tiers, cards, clubs};
 use crate::DbError;
 
+mod programme;
+pub use programme::{
+    card_has_wallets, cards_page, clubs_of_partner, create_card_with_tiers, find_card_with_tiers,
+    find_club, lock_card, replace_tiers, update_card_and_tiers, CardRules, CardWithTiers,
+};
+
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
 #[diesel(table_name = clubs, check_for_backend(diesel::pg::Pg))]
 pub struct Club {

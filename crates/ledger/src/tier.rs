@@ -8,7 +8,7 @@ use crate::decimal::{bounded, trimmed};
 use crate::{LedgerError, Points};
 
 /// Longest tier name, in characters.
-const MAX_NAME_CHARS: usize = 60;
+const MAX_NAME_CHARS: usize = 100;
 
 /// One tier of a card: a member whose purchase points reach `threshold` earns
 /// `multiplier` times the points on counter purchases (never on online orders).
@@ -24,8 +24,8 @@ pub struct Tier {
 }
 
 impl Tier {
-    /// A tier with a non-empty name (trimmed, at most 60 characters), a threshold of
-    /// zero or more and a multiplier above zero.
+    /// A tier with a non-empty name (trimmed, at most 100 characters, as the database
+    /// allows), a threshold of zero or more and a multiplier above zero.
     pub fn new(
         name: impl Into<String>,
         threshold: Points,
@@ -39,7 +39,7 @@ impl Tier {
         }
         if name.chars().count() > MAX_NAME_CHARS {
             return Err(LedgerError::InvalidTier {
-                problem: "the name is longer than 60 characters",
+                problem: "the name is longer than 100 characters",
             });
         }
         if threshold.is_negative() {
@@ -140,7 +140,8 @@ mod tests {
         assert!(Tier::new("Gold", Points::new(-1), one.clone()).is_err());
         assert!(Tier::new("Gold", Points::ZERO, "0".parse().unwrap()).is_err());
         assert!(Tier::new("Gold", Points::ZERO, "-1.5".parse().unwrap()).is_err());
-        assert!(Tier::new("x".repeat(61), Points::ZERO, one.clone()).is_err());
+        assert!(Tier::new("x".repeat(101), Points::ZERO, one.clone()).is_err());
+        assert!(Tier::new("x".repeat(100), Points::ZERO, one.clone()).is_ok());
         let gold = Tier::new(" Gold ", Points::new(1000), "1.5".parse().unwrap()).unwrap();
         assert_eq!(gold.name(), "Gold");
         assert_eq!(gold.threshold(), Points::new(1000));

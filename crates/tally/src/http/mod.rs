@@ -17,6 +17,7 @@ mod login;
 mod mailbox;
 mod once;
 mod pages;
+mod partner_cards;
 mod partner_home;
 mod partner_members;
 mod partner_woo;

@@ -10,8 +10,8 @@ use actix_web::{guard, web};
 
 use super::{
     activity_log, api, assets, business, counter, health, link, login, mailbox, pages,
-    partner_home, partner_members, partner_woo, portal, portal_account, portal_email, portal_gate,
-    portal_redeem, team, tokens, unsubscribe, webhooks,
+    partner_cards, partner_home, partner_members, partner_woo, portal, portal_account,
+    portal_email, portal_gate, portal_redeem, team, tokens, unsubscribe, webhooks,
 };
 
 /// Who may call a route.
@@ -114,6 +114,12 @@ route_table! {
     GET    "/partner/counter" Partner => counter::show;
     POST   "/partner/counter/preview" Partner => counter::preview;
     POST   "/partner/counter/confirm" Partner => counter::confirm;
+    // Clubs, cards and tiers
+    GET    "/partner/cards" Partner => partner_cards::list;
+    GET    "/partner/cards/new" Owner => partner_cards::new_form;
+    POST   "/partner/cards" Owner => partner_cards::create;
+    GET    "/partner/cards/{card_id}" Partner => partner_cards::show;
+    POST   "/partner/cards/{card_id}" Owner => partner_cards::save;
     // Team, business settings, the activity log and API tokens
     GET    "/partner/team" Owner => team::show;
     POST   "/partner/team" Owner => team::invite;
@@ -148,4 +154,8 @@ route_table! {
     POST   "/api/v1/cards/{card_id}/adjustments" Api => api::wallets::create_adjustment;
     // Counter purchases.
     POST   "/api/v1/cards/{card_id}/purchases" Api => api::purchases::create;
+    // Clubs, cards and tiers
+    GET    "/api/v1/cards" Api => api::cards::list;
+    POST   "/api/v1/cards" Api => api::cards::create;
+    PATCH  "/api/v1/cards/{card_id}" Api => api::cards::change;
 }

@@ -4,6 +4,7 @@
 pub mod adjust;
 pub mod api_tokens;
 pub mod business;
+pub mod cards;
 pub mod codes;
 pub mod connect;
 pub mod counter;

@@ -1,6 +1,8 @@
 //! The partner JSON API (`/api/v1`): bearer tokens, JSON errors of one shape
 //! (`{"error": {"code", "message", "hint"}}`), the endpoints grouped by resource.
 
+pub(super) mod card_json;
+pub(super) mod cards;
 pub(super) mod entry_json;
 pub(super) mod integration_json;
 pub(super) mod integrations;

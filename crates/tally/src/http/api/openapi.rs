@@ -20,6 +20,9 @@ integers, ids are strings, times RFC 3339. Errors are `{\"error\": {\"code\", \"
     ),
     paths(
         document,
+        super::cards::list,
+        super::cards::create,
+        super::cards::change,
         super::integrations::create,
         super::integrations::show,
         super::integrations::change_settings,
@@ -37,6 +40,7 @@ integers, ids are strings, times RFC 3339. Errors are `{\"error\": {\"code\", \"
     ),
     modifiers(&BearerAuth),
     tags(
+        (name = "cards", description = "Cards, their rules and their tiers"),
         (name = "integrations", description = "WooCommerce stores connected to a card"),
         (name = "members", description = "Members, their wallets and manual adjustments"),
         (name = "meta", description = "This document"),
