@@ -17,6 +17,7 @@ pub mod html;
 pub mod mailbox;
 pub mod members;
 pub mod partner;
+pub mod partner_session;
 pub mod redeem;
 pub mod session;
 pub mod smtp;

@@ -217,7 +217,7 @@ pub fn ours(sim: &Sim, id: &str) -> Vec<woo_sim::CouponView> {
 }
 
 /// A member code (8 of the look-alike-free alphabet, at least one letter) from `email`.
-fn member_code(email: &str, n: u64) -> String {
+pub fn member_code(email: &str, n: u64) -> String {
     use std::hash::{Hash, Hasher};
     const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
     let mut h = std::collections::hash_map::DefaultHasher::new();

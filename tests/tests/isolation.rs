@@ -83,6 +83,19 @@ fn form_fields(route: &Route) -> Vec<(&'static str, &'static str)> {
             ("welcome_bonus_points", "0"),
             ("active", "on"),
         ],
+        "/partner/team" => &[
+            ("email", "walk@corner.test"),
+            ("name", ""),
+            ("role", "staff"),
+        ],
+        "/partner/team/{user_id}/role" => &[("role", "owner")],
+        "/partner/team/{user_id}/remove" | "/partner/tokens/{token_id}/revoke" => &[],
+        "/partner/settings" => &[
+            ("name", "Isolation walk"),
+            ("business_email", "walk@corner.test"),
+            ("timezone", "UTC"),
+        ],
+        "/partner/tokens" => &[("name", "Isolation walk")],
         other => panic!("POST {other}: the isolation walk has no sample form for it"),
     };
     let mut all = vec![idem];

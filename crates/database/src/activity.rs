@@ -78,3 +78,25 @@ pub async fn recent(
         .load(conn)
         .await?)
 }
+
+/// One page of the partner's log, newest first: `limit` entries older than the entry
+/// `before` (the page's cursor), or the newest ones.
+pub async fn page(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Activity>, DbError> {
+    let mut query = activity_log::table
+        .filter(activity_log::partner_id.eq(partner_id))
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(activity_log::id.lt(before));
+    }
+    Ok(query
+        .order(activity_log::id.desc())
+        .limit(limit)
+        .select(Activity::as_select())
+        .load(conn)
+        .await?)
+}

@@ -18,6 +18,7 @@ pub mod awards;
 pub mod catalog;
 pub mod codes;
 pub mod error;
+pub mod home;
 pub mod idempotency;
 pub mod integrations;
 pub mod member_data;

@@ -112,6 +112,34 @@ pub async fn find_user(
         .optional()?)
 }
 
+/// Every user of the partner, removed ones too, in the order they joined.
+pub async fn users_of_partner(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+) -> Result<Vec<PartnerUser>, DbError> {
+    Ok(partner_users::table
+        .filter(partner_users::partner_id.eq(partner_id))
+        .order((partner_users::created_at, partner_users::id))
+        .select(PartnerUser::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The partner's user with this email, removed or not.
+pub async fn find_user_by_email(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    email_normalized: &str,
+) -> Result<Option<PartnerUser>, DbError> {
+    Ok(partner_users::table
+        .filter(partner_users::partner_id.eq(partner_id))
+        .filter(partner_users::email_normalized.eq(email_normalized))
+        .select(PartnerUser::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// A user to add to a partner.
 #[derive(Debug, Clone)]
 pub struct NewPartnerUser<'a> {
@@ -145,4 +173,107 @@ pub async fn add_user(
         .get_result(conn)
         .await
         .optional()?)
+}
+
+/// Gives a removed user access again, as `role` and named `name`; `None` when there
+/// is no such removed user.
+pub async fn restore_user(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    role: &str,
+    name: &str,
+) -> Result<Option<PartnerUser>, DbError> {
+    Ok(diesel::update(partner_users::table)
+        .filter(partner_users::partner_id.eq(partner_id))
+        .filter(partner_users::id.eq(id))
+        .filter(partner_users::disabled_at.is_not_null())
+        .set((
+            partner_users::disabled_at.eq(None::<OffsetDateTime>),
+            partner_users::role.eq(role),
+            partner_users::name.eq(name),
+        ))
+        .returning(PartnerUser::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// The partner's active owners, locked until the transaction ends, so two owners
+/// changing each other's roles at once cannot leave the business without one.
+pub async fn lock_owners(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+) -> Result<Vec<PartnerUser>, DbError> {
+    Ok(partner_users::table
+        .filter(partner_users::partner_id.eq(partner_id))
+        .filter(partner_users::role.eq("owner"))
+        .filter(partner_users::disabled_at.is_null())
+        .order(partner_users::id)
+        .for_update()
+        .select(PartnerUser::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Sets an active user's role; `None` when there is no such active user.
+pub async fn set_role(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    role: &str,
+) -> Result<Option<PartnerUser>, DbError> {
+    Ok(diesel::update(partner_users::table)
+        .filter(partner_users::partner_id.eq(partner_id))
+        .filter(partner_users::id.eq(id))
+        .filter(partner_users::disabled_at.is_null())
+        .set(partner_users::role.eq(role))
+        .returning(PartnerUser::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Removes a user's access (the row stays: entries and the log still name them);
+/// `None` when there is no such active user.
+pub async fn disable_user(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<Option<PartnerUser>, DbError> {
+    Ok(diesel::update(partner_users::table)
+        .filter(partner_users::partner_id.eq(partner_id))
+        .filter(partner_users::id.eq(id))
+        .filter(partner_users::disabled_at.is_null())
+        .set(partner_users::disabled_at.eq(now))
+        .returning(PartnerUser::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// The business settings an owner may change.
+#[derive(Debug, Clone)]
+pub struct BusinessSettings<'a> {
+    pub name: &'a str,
+    pub business_email: &'a str,
+    pub timezone: &'a str,
+}
+
+pub async fn update_business(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    settings: &BusinessSettings<'_>,
+) -> Result<Partner, DbError> {
+    Ok(diesel::update(partners::table)
+        .filter(partners::id.eq(partner_id))
+        .set((
+            partners::name.eq(settings.name),
+            partners::business_email.eq(settings.business_email),
+            partners::timezone.eq(settings.timezone),
+        ))
+        .returning(Partner::as_returning())
+        .get_result(conn)
+        .await?)
 }

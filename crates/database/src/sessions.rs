@@ -268,6 +268,22 @@ pub async fn revoke_all_of_member(
         .await?)
 }
 
+/// Ends every live session of a partner user (they were removed from the team).
+pub async fn revoke_all_of_partner_user(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    partner_user_id: i64,
+    now: OffsetDateTime,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(sessions::table)
+        .filter(sessions::partner_id.eq(partner_id))
+        .filter(sessions::partner_user_id.eq(partner_user_id))
+        .filter(sessions::revoked_at.is_null())
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)
+        .await?)
+}
+
 /// Removes every sign-in link of a member.
 pub async fn delete_links_of_member(
     conn: &mut AsyncPgConnection,

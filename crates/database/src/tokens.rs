@@ -62,3 +62,70 @@ pub async fn find_active(
         .await
         .optional()?)
 }
+
+/// Every token of the partner, newest first, revoked ones too.
+pub async fn of_partner(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+) -> Result<Vec<ApiToken>, DbError> {
+    Ok(api_tokens::table
+        .filter(api_tokens::partner_id.eq(partner_id))
+        .order((api_tokens::created_at.desc(), api_tokens::id.desc()))
+        .select(ApiToken::as_select())
+        .load(conn)
+        .await?)
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<ApiToken>, DbError> {
+    Ok(api_tokens::table
+        .find((partner_id, id))
+        .select(ApiToken::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Revokes the token; `None` when it does not exist or was revoked before.
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<Option<ApiToken>, DbError> {
+    Ok(diesel::update(api_tokens::table)
+        .filter(api_tokens::partner_id.eq(partner_id))
+        .filter(api_tokens::id.eq(id))
+        .filter(api_tokens::revoked_at.is_null())
+        .set(api_tokens::revoked_at.eq(now))
+        .returning(ApiToken::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+/// Notes that the token was used at `now`, at most once a minute (a busy integration
+/// does not write on every request).
+pub async fn mark_used(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    let stale = now - time::Duration::minutes(1);
+    diesel::update(api_tokens::table)
+        .filter(api_tokens::partner_id.eq(partner_id))
+        .filter(api_tokens::id.eq(id))
+        .filter(
+            api_tokens::last_used_at
+                .is_null()
+                .or(api_tokens::last_used_at.lt(stale)),
+        )
+        .set(api_tokens::last_used_at.eq(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -9,6 +9,34 @@ pub fn is_known(name: &str) -> bool {
     jiff::tz::TimeZone::get(name).is_ok()
 }
 
+/// The zones to offer in a list (`Africa/Abidjan` … `UTC`), sorted: the tz database's
+/// region/city names and UTC, without its legacy aliases (`US/Eastern`, `EST5EDT`).
+pub fn offered() -> &'static [String] {
+    static ZONES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ZONES.get_or_init(|| {
+        const REGIONS: [&str; 10] = [
+            "Africa/",
+            "America/",
+            "Antarctica/",
+            "Arctic/",
+            "Asia/",
+            "Atlantic/",
+            "Australia/",
+            "Europe/",
+            "Indian/",
+            "Pacific/",
+        ];
+        let mut zones: Vec<String> = jiff::tz::db()
+            .available()
+            .map(|name| name.as_str().to_owned())
+            .filter(|name| name == "UTC" || REGIONS.iter().any(|r| name.starts_with(r)))
+            .collect();
+        zones.sort();
+        zones.dedup();
+        zones
+    })
+}
+
 /// The offset `zone` has at `at`; UTC for an unknown zone (never an error on a page).
 pub fn offset_at(zone: &str, at: OffsetDateTime) -> UtcOffset {
     let Ok(tz) = jiff::tz::TimeZone::get(zone) else {
@@ -68,6 +96,22 @@ mod tests {
             offset_at("Europe/Amsterdam", datetime!(2026-03-29 01:00 UTC)).whole_hours(),
             2
         );
+    }
+
+    #[test]
+    fn the_offered_zones_are_known_and_include_the_common_ones() {
+        let zones = offered();
+        for zone in [
+            "UTC",
+            "Europe/Amsterdam",
+            "America/New_York",
+            "Asia/Kolkata",
+        ] {
+            assert!(zones.iter().any(|z| z == zone), "{zone}");
+        }
+        assert!(zones.len() > 300, "{}", zones.len());
+        assert!(!zones.iter().any(|z| z.starts_with("US/")));
+        assert!(zones.iter().all(|z| is_known(z)));
     }
 
     #[test]

@@ -10,8 +10,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use tally::email::message::{
-    CouponEmail, DiscountLoop, EmailKind, EmailPayload, Envelope, Language, PointsEmail,
-    PointsLoop, Realm, SignInCodeEmail, WelcomeEmail,
+    CouponEmail, DiscountLoop, EmailKind, EmailPayload, Envelope, InvitationEmail, Language,
+    PointsEmail, PointsLoop, Realm, SignInCodeEmail, WelcomeEmail,
 };
 use tally::email::render::{EmailRenderer, Rendered};
 
@@ -121,6 +121,16 @@ fn coupon(store_url: Option<&str>) -> EmailPayload {
     })
 }
 
+fn invitation(role: &str) -> EmailPayload {
+    EmailPayload::Invitation(InvitationEmail {
+        business_name: "Café Noord".into(),
+        invited_by: "Noor de Vries".into(),
+        role: role.into(),
+        address: "sam@cafe-noord.example".into(),
+        sign_in_url: "https://tally.example/partner/login".into(),
+    })
+}
+
 /// Every shape of every kind: with and without discount, progress, redeem link,
 /// welcome bonus, order reference and store link.
 fn all_payloads() -> Vec<EmailPayload> {
@@ -135,6 +145,8 @@ fn all_payloads() -> Vec<EmailPayload> {
         points(bare_loop(), Some("#1042")),
         coupon(Some(STORE_URL)),
         coupon(None),
+        invitation("staff"),
+        invitation("owner"),
     ]
 }
 
@@ -258,6 +270,50 @@ fn progress_below_the_minimum_is_shown_in_every_language() {
             );
         }
     }
+}
+
+#[test]
+fn an_invitation_says_who_invited_whom_to_which_business_with_a_sign_in_link() {
+    for language in Language::ALL {
+        for role in ["staff", "owner"] {
+            let r = render(&invitation(role), language, false);
+            assert!(
+                r.subject.contains("Noor de Vries"),
+                "{language}: {}",
+                r.subject
+            );
+            assert!(
+                r.subject.contains("Café Noord"),
+                "{language}: {}",
+                r.subject
+            );
+            for body in both(&r) {
+                assert!(
+                    body.contains("sam@cafe-noord.example"),
+                    "{language}: {body}"
+                );
+                assert!(
+                    body.contains("https://tally.example/partner/login"),
+                    "{language}: {body}"
+                );
+                assert!(
+                    !body.contains("unsubscribe"),
+                    "{language}: not a member email"
+                );
+            }
+        }
+    }
+    let staff = render(&invitation("staff"), Language::En, false);
+    let owner = render(&invitation("owner"), Language::En, false);
+    assert!(
+        staff.text.contains("as a member of staff"),
+        "{}",
+        staff.text
+    );
+    assert!(owner.text.contains("as an owner"), "{}", owner.text);
+    assert!(staff
+        .html
+        .contains("href=\"https://tally.example/partner/login\""));
 }
 
 #[test]
@@ -542,11 +598,17 @@ fn renders_match_the_snapshots() {
         ("welcome", welcome(rich_loop(), 50)),
         ("points", points(progress_loop(), Some("#1042"))),
         ("coupon", coupon(Some(STORE_URL))),
+        ("invitation", invitation("staff")),
+        ("invitation_owner", invitation("owner")),
     ];
     let mut mismatches = Vec::new();
     for (name, payload) in &fixtures {
         for language in Language::ALL {
-            let r = render(payload, language, payload.kind() != EmailKind::SignInCode);
+            let member_email = !matches!(
+                payload.kind(),
+                EmailKind::SignInCode | EmailKind::Invitation
+            );
+            let r = render(payload, language, member_email);
             let mut files = vec![(
                 format!("{name}.{language}.txt"),
                 format!("Subject: {}\n\n{}", r.subject, r.text),

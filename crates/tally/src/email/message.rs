@@ -21,24 +21,29 @@ pub enum EmailKind {
     Points,
     /// A store coupon issued for redeemed points.
     Coupon,
+    /// An owner added someone to the team of a business (dashboard, not a member).
+    Invitation,
 }
 
 impl EmailKind {
     /// Every kind, in a stable order.
-    pub const ALL: [EmailKind; 4] = [
+    pub const ALL: [EmailKind; 5] = [
         EmailKind::SignInCode,
         EmailKind::Welcome,
         EmailKind::Points,
         EmailKind::Coupon,
+        EmailKind::Invitation,
     ];
 
-    /// `"sign_in_code"`, `"welcome"`, `"points"` or `"coupon"`; also the template folder.
+    /// `"sign_in_code"`, `"welcome"`, `"points"`, `"coupon"` or `"invitation"`; also the
+    /// template folder.
     pub fn as_str(&self) -> &'static str {
         match self {
             EmailKind::SignInCode => "sign_in_code",
             EmailKind::Welcome => "welcome",
             EmailKind::Points => "points",
             EmailKind::Coupon => "coupon",
+            EmailKind::Invitation => "invitation",
         }
     }
 
@@ -151,6 +156,20 @@ pub struct CouponEmail {
     pub store_url: Option<String>,
 }
 
+/// An invitation to a business's dashboard team.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationEmail {
+    pub business_name: String,
+    /// Who invited them: a name, or an email address.
+    pub invited_by: String,
+    /// `owner` or `staff`.
+    pub role: String,
+    /// The address they sign in with (the one invited).
+    pub address: String,
+    /// The dashboard's sign-in page.
+    pub sign_in_url: String,
+}
+
 /// One email's content. Serialized with a `"kind"` field next to the payload's own.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -159,6 +178,7 @@ pub enum EmailPayload {
     Welcome(WelcomeEmail),
     Points(PointsEmail),
     Coupon(CouponEmail),
+    Invitation(InvitationEmail),
 }
 
 /// A stored payload that cannot be read back.
@@ -180,6 +200,7 @@ impl EmailPayload {
             EmailPayload::Welcome(_) => EmailKind::Welcome,
             EmailPayload::Points(_) => EmailKind::Points,
             EmailPayload::Coupon(_) => EmailKind::Coupon,
+            EmailPayload::Invitation(_) => EmailKind::Invitation,
         }
     }
 
@@ -214,6 +235,9 @@ impl EmailPayload {
             }
             EmailKind::Coupon => {
                 EmailPayload::Coupon(serde_json::from_value(json).map_err(malformed)?)
+            }
+            EmailKind::Invitation => {
+                EmailPayload::Invitation(serde_json::from_value(json).map_err(malformed)?)
             }
         })
     }

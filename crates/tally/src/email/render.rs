@@ -229,6 +229,13 @@ fn context_for(payload: &EmailPayload, lang: Language) -> Context {
             points_loop(&mut context, &email.loop_, lang);
         }
         EmailPayload::Coupon(email) => coupon(&mut context, email, lang),
+        EmailPayload::Invitation(email) => {
+            context.insert("business_name", &email.business_name);
+            context.insert("invited_by", &email.invited_by);
+            context.insert("owner", &(email.role == "owner"));
+            context.insert("address", &email.address);
+            context.insert("sign_in_url", &email.sign_in_url);
+        }
     }
     context
 }

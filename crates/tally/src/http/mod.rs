@@ -1,8 +1,11 @@
 //! The HTTP shell: routes, shared state, security headers, request ids.
 
+mod activity_log;
 pub mod api;
 mod assets;
 pub mod auth;
+mod business;
+mod chart;
 pub mod client;
 pub mod cookies;
 mod counter;
@@ -25,7 +28,9 @@ mod portal_gate;
 mod portal_redeem;
 pub mod render;
 pub mod routes;
+mod team;
 pub(crate) mod templates;
+mod tokens;
 mod unsubscribe;
 mod webhooks;
 

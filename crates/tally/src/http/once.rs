@@ -26,6 +26,47 @@ pub async fn form_once<Fut>(
 where
     Fut: Future<Output = HttpResponse>,
 {
+    once(state, partner_id, scope, idem, fields, None, work).await
+}
+
+/// As [`form_once`], for a form whose page shows a secret once (a new API token): the
+/// page itself is never stored, and a replay is sent to `replay_to` instead.
+pub async fn form_once_secret<Fut>(
+    state: &AppState,
+    partner_id: i64,
+    scope: &str,
+    idem: &str,
+    fields: &[&str],
+    replay_to: &str,
+    work: impl FnOnce() -> Fut,
+) -> HttpResponse
+where
+    Fut: Future<Output = HttpResponse>,
+{
+    once(
+        state,
+        partner_id,
+        scope,
+        idem,
+        fields,
+        Some(replay_to),
+        work,
+    )
+    .await
+}
+
+async fn once<Fut>(
+    state: &AppState,
+    partner_id: i64,
+    scope: &str,
+    idem: &str,
+    fields: &[&str],
+    replay_to: Option<&str>,
+    work: impl FnOnce() -> Fut,
+) -> HttpResponse
+where
+    Fut: Future<Output = HttpResponse>,
+{
     if idem.is_empty() || idem.len() > 200 {
         return work().await;
     }
@@ -56,7 +97,7 @@ where
         ),
         Ok(Found::Fresh) => {
             let res = work().await;
-            keep(state, key, res).await
+            keep(state, key, res, replay_to).await
         }
     }
 }
@@ -68,10 +109,23 @@ async fn claim(state: &AppState, key: Key<'_>, hash: &[u8]) -> Result<Found, dat
     idempotency::claim(&state.pool, key, hash, time::OffsetDateTime::now_utc()).await
 }
 
-/// Stores a successful answer for replays; gives the key back otherwise.
-async fn keep(state: &AppState, key: Key<'_>, res: HttpResponse) -> HttpResponse {
+/// Stores a successful answer for replays (or, for a page with a secret, a redirect to
+/// `replay_to`); gives the key back otherwise.
+async fn keep(
+    state: &AppState,
+    key: Key<'_>,
+    res: HttpResponse,
+    replay_to: Option<&str>,
+) -> HttpResponse {
     let now = time::OffsetDateTime::now_utc();
     let status = res.status();
+    if let (Some(location), StatusCode::OK) = (replay_to, status) {
+        if let Err(e) = idempotency::complete(&state.pool, key, 303, location.as_bytes(), now).await
+        {
+            tracing::warn!(error = %e, "could not store a form's answer");
+        }
+        return res;
+    }
     if status == StatusCode::SEE_OTHER {
         let location = res
             .headers()

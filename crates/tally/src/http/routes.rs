@@ -9,9 +9,9 @@ use actix_web::http::Method;
 use actix_web::{guard, web};
 
 use super::{
-    api, assets, counter, health, link, login, mailbox, pages, partner_cards, partner_home,
-    partner_members, partner_woo, portal, portal_account, portal_email, portal_gate, portal_redeem,
-    unsubscribe, webhooks,
+    activity_log, api, assets, business, counter, health, link, login, mailbox, pages,
+    partner_cards, partner_home, partner_members, partner_woo, portal, portal_account,
+    portal_email, portal_gate, portal_redeem, team, tokens, unsubscribe, webhooks,
 };
 
 /// Who may call a route.
@@ -120,6 +120,17 @@ route_table! {
     POST   "/partner/cards" Owner => partner_cards::create;
     GET    "/partner/cards/{card_id}" Partner => partner_cards::show;
     POST   "/partner/cards/{card_id}" Owner => partner_cards::save;
+    // Team, business settings, the activity log and API tokens
+    GET    "/partner/team" Owner => team::show;
+    POST   "/partner/team" Owner => team::invite;
+    POST   "/partner/team/{user_id}/role" Owner => team::change_role;
+    POST   "/partner/team/{user_id}/remove" Owner => team::remove;
+    GET    "/partner/settings" Owner => business::show;
+    POST   "/partner/settings" Owner => business::save;
+    GET    "/partner/activity" Partner => activity_log::show;
+    GET    "/partner/tokens" Owner => tokens::show;
+    POST   "/partner/tokens" Owner => tokens::create;
+    POST   "/partner/tokens/{token_id}/revoke" Owner => tokens::revoke;
     GET    "/unsubscribe/{member_id}/{token}" Public => unsubscribe::ask;
     POST   "/unsubscribe/{member_id}/{token}" Public => unsubscribe::confirm;
     GET    "/dev/mailbox" Dev => mailbox::list;

@@ -2,6 +2,8 @@
 //! database and domain crates, committing everything it writes in one transaction.
 
 pub mod adjust;
+pub mod api_tokens;
+pub mod business;
 pub mod cards;
 pub mod codes;
 pub mod connect;
@@ -10,6 +12,7 @@ pub mod deliveries;
 pub mod demo;
 pub mod earn;
 pub mod history;
+pub mod home;
 pub mod idempotency;
 pub mod integration;
 pub mod limits;
@@ -23,3 +26,4 @@ pub mod reconcile;
 pub mod redeem;
 pub mod secrets;
 pub mod signin;
+pub mod team;

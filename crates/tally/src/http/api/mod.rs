@@ -123,6 +123,13 @@ impl FromRequest for ApiAuth {
                     .await
                     .map_err(|e| ApiError::internal(&e))?
                 {
+                    let now = time::OffsetDateTime::now_utc();
+                    if let Err(e) =
+                        database::tokens::mark_used(&mut conn, found.partner_id, found.id, now)
+                            .await
+                    {
+                        tracing::warn!(error = %e, "could not note an API token's use");
+                    }
                     return Ok(ApiAuth {
                         partner_id: found.partner_id,
                         token_id: found.id,
