@@ -117,13 +117,13 @@ async fn database_names(conn: &mut AsyncPgConnection, prefix: &str) -> Vec<Strin
     diesel::sql_query(
         "SELECT datname FROM pg_database WHERE starts_with(datname, $1) ORDER BY oid DESC",
     )
-        .bind::<Text, _>(prefix)
-        .load::<Name>(conn)
-        .await
-        .expect("list databases")
-        .into_iter()
-        .map(|n| n.datname)
-        .collect()
+    .bind::<Text, _>(prefix)
+    .load::<Name>(conn)
+    .await
+    .expect("list databases")
+    .into_iter()
+    .map(|n| n.datname)
+    .collect()
 }
 
 async fn drop_database(conn: &mut AsyncPgConnection, name: &str) -> bool {

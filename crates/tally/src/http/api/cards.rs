@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::card_json::{card_error, card_input, refusal};
 use super::integration_json::Refused;
-use super::{ApiAuth, ApiError};
+use super::{paging, ApiAuth, ApiError};
 use crate::http::AppState;
 use crate::usecases::cards::{self, card_json, FieldError};
 use crate::usecases::idempotency::{self, Found};
@@ -55,38 +55,17 @@ pub(crate) async fn list(
     let query = web::Query::<ListQuery>::from_query(req.query_string())
         .map_err(|e| refusal(StatusCode::BAD_REQUEST, vec![bad("query", &e.to_string())]))?
         .into_inner();
-    let mut problems = Vec::new();
-    let limit = match query.limit.as_deref().filter(|l| !l.is_empty()) {
-        None => 50,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .unwrap_or_else(|| {
-                problems.push(bad("limit", "A whole number from 1 to 200 (default 50)."));
-                50
-            }),
-    };
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => b.parse::<i64>().map(Some).unwrap_or_else(|_| {
-            problems.push(bad("before", "The `next` cursor of a previous page."));
-            None
-        }),
-    };
-    if !problems.is_empty() {
-        return Err(refusal(StatusCode::BAD_REQUEST, problems));
-    }
-    let mut page = cards::list(&state.pool, auth.partner_id, before, limit + 1)
+    let page =
+        paging::parse(query.limit.as_deref(), query.before.as_deref()).map_err(|problems| {
+            let problems = problems.into_iter().map(|(f, m)| bad(f, m)).collect();
+            refusal(StatusCode::BAD_REQUEST, problems)
+        })?;
+    let mut rows = cards::list(&state.pool, auth.partner_id, page.before, page.fetch())
         .await
         .map_err(|e| ApiError::internal(&e))?;
-    let more = page.len() as i64 > limit;
-    page.truncate(limit as usize);
-    let next = more
-        .then(|| page.last().map(|c| c.card.id.to_string()))
-        .flatten();
+    let next = page.finish(&mut rows, |c| c.card.id);
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "cards": page.iter().map(card_json).collect::<Vec<_>>(),
+        "cards": rows.iter().map(card_json).collect::<Vec<_>>(),
         "next": next,
     })))
 }

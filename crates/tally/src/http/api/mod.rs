@@ -9,6 +9,7 @@ pub(super) mod integrations;
 pub(super) mod keyed;
 pub(super) mod members;
 pub(super) mod openapi;
+pub(super) mod paging;
 pub(super) mod purchases;
 pub(super) mod receipts;
 pub(super) mod reconcile;

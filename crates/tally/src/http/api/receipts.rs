@@ -6,8 +6,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::integration_json::{field_refusal, receipt_json, Refused};
 use super::integrations::{gate, internal, owned, validation};
-use super::ApiAuth;
 use super::ApiError;
+use super::{paging, ApiAuth};
 use crate::http::AppState;
 
 const OUTCOMES: [&str; 4] = ["processed", "ignored", "skipped", "failed"];
@@ -48,49 +48,30 @@ pub(crate) async fn receipts(
     if outcome.as_deref().is_some_and(|o| !OUTCOMES.contains(&o)) {
         bad.push(("outcome", "One of processed, ignored, skipped, failed."));
     }
-    let limit = match query.limit.as_deref().filter(|l| !l.is_empty()) {
-        None => 50,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .unwrap_or_else(|| {
-                bad.push(("limit", "A whole number from 1 to 200 (default 50)."));
-                50
-            }),
-    };
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => b.parse::<i64>().map(Some).unwrap_or_else(|_| {
-            bad.push(("before", "The `next` cursor of a previous page."));
-            None
-        }),
-    };
-    if !bad.is_empty() {
+    let page = paging::parse(query.limit.as_deref(), query.before.as_deref())
+        .map_err(|problems| bad.extend(problems))
+        .ok();
+    let Some(page) = page.filter(|_| bad.is_empty()) else {
         let fields = bad
             .into_iter()
             .map(|(f, m)| (f.to_owned(), m.to_owned()))
             .collect();
         return Err(field_refusal(StatusCode::BAD_REQUEST, fields));
-    }
+    };
     let mut conn = database::pool::get(&state.pool).await.map_err(internal)?;
-    let mut page = database::receipts::recent(
+    let mut rows = database::receipts::recent(
         &mut conn,
         integration.partner_id,
         integration.id,
         outcome.as_deref(),
-        before,
-        limit + 1,
+        page.before,
+        page.fetch(),
     )
     .await
     .map_err(internal)?;
-    let more = page.len() as i64 > limit;
-    page.truncate(limit as usize);
-    let next = more
-        .then(|| page.last().map(|r| r.id.to_string()))
-        .flatten();
+    let next = page.finish(&mut rows, |r| r.id);
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "receipts": page.iter().map(receipt_json).collect::<Vec<_>>(),
+        "receipts": rows.iter().map(receipt_json).collect::<Vec<_>>(),
         "next": next,
     })))
 }

@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::entry_json::entry_json;
 use super::keyed::{once, required_key};
-use super::{ApiAuth, ApiError};
+use super::{paging, ApiAuth, ApiError};
 use crate::http::AppState;
 use crate::usecases::adjust::{adjust, check_note, AdjustError, AdjustRequest, AdjustedBy};
 use crate::usecases::{idempotency, members};
@@ -59,34 +59,20 @@ pub(crate) async fn show(
     let query = web::Query::<PageQuery>::from_query(req.query_string())
         .map_err(|e| validation(StatusCode::BAD_REQUEST, e.to_string()))?
         .into_inner();
-    let limit = match query.limit.as_deref().filter(|l| !l.is_empty()) {
-        None => 50,
-        Some(l) => l
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=200).contains(n))
-            .ok_or_else(|| {
-                validation(
-                    StatusCode::BAD_REQUEST,
-                    "`limit` must be a whole number from 1 to 200 (default 50).",
-                )
-            })?,
-    };
-    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
-        None => None,
-        Some(b) => Some(b.parse::<i64>().map_err(|_| {
-            validation(
-                StatusCode::BAD_REQUEST,
-                "`before` must be the `next` cursor of a previous page.",
-            )
-        })?),
-    };
+    let page =
+        paging::parse(query.limit.as_deref(), query.before.as_deref()).map_err(|problems| {
+            let text: Vec<String> = problems
+                .iter()
+                .map(|(f, m)| format!("`{f}`: {m}"))
+                .collect();
+            validation(StatusCode::BAD_REQUEST, text.join(" "))
+        })?;
     let found = members::wallet(
         &state.pool,
         auth.partner_id,
         card_id,
         member_id,
-        (before, limit),
+        (page.before, page.limit),
         state.config.feature_woocommerce,
     )
     .await
