@@ -72,9 +72,13 @@ pub fn describe(entry: &Entry, by_email: Option<&str>) -> String {
                     } else {
                         "Purchase at the counter"
                     };
+                    let place = match by_email {
+                        Some(email) => format!("{place} by {email}"),
+                        None => place.to_owned(),
+                    };
                     let text = match amount {
                         Some(a) => format!("{place}, {a}"),
-                        None => place.to_owned(),
+                        None => place,
                     };
                     with_reference(entry, text)
                 }
@@ -175,6 +179,10 @@ mod tests {
         assert_eq!(
             describe(&e, None),
             "Purchase at the counter, 8.00 EUR (Gold \u{d7}1.5) (reference R-17): +12 points"
+        );
+        assert_eq!(
+            describe(&e, Some("sam@salon.test")),
+            "Purchase at the counter by sam@salon.test, 8.00 EUR (Gold \u{d7}1.5) (reference R-17): +12 points"
         );
     }
 
