@@ -202,17 +202,9 @@ pub async fn add_tier(
     card_id: i64,
     tier: &Tier,
 ) -> Result<CardTier, DbError> {
-    Ok(diesel::insert_into(card_tiers::table)
-        .values((
-            card_tiers::partner_id.eq(partner_id),
-            card_tiers::card_id.eq(card_id),
-            card_tiers::name.eq(tier.name()),
-            card_tiers::threshold.eq(tier.threshold().get()),
-            card_tiers::multiplier.eq(tier.multiplier()),
-        ))
-        .returning(CardTier::as_returning())
-        .get_result(conn)
-        .await?)
+    let mut added =
+        programme::insert_tiers(conn, partner_id, card_id, std::slice::from_ref(tier)).await?;
+    added.pop().ok_or(DbError::NotFound("the tier just added"))
 }
 
 /// Marks the partner's card active or not.

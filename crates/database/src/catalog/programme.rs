@@ -209,7 +209,7 @@ pub async fn replace_tiers(
     insert_tiers(conn, partner_id, card_id, tiers).await
 }
 
-async fn insert_tiers(
+pub(super) async fn insert_tiers(
     conn: &mut AsyncPgConnection,
     partner_id: i64,
     card_id: i64,

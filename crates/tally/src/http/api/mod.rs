@@ -125,11 +125,17 @@ impl FromRequest for ApiAuth {
                     .map_err(|e| ApiError::internal(&e))?
                 {
                     let now = time::OffsetDateTime::now_utc();
-                    if let Err(e) =
-                        database::tokens::mark_used(&mut conn, found.partner_id, found.id, now)
-                            .await
-                    {
-                        tracing::warn!(error = %e, "could not note an API token's use");
+                    // The row just read says whether the minute is up: no write otherwise.
+                    let fresh = found
+                        .last_used_at
+                        .is_some_and(|at| now - at < time::Duration::minutes(1));
+                    if !fresh {
+                        if let Err(e) =
+                            database::tokens::mark_used(&mut conn, found.partner_id, found.id, now)
+                                .await
+                        {
+                            tracing::warn!(error = %e, "could not note an API token's use");
+                        }
                     }
                     return Ok(ApiAuth {
                         partner_id: found.partner_id,

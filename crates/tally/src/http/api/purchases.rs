@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 
 use super::entry_json::entry_json;
 use super::keyed::{once, required_key};
+use super::members::member_json;
 use super::{ApiAuth, ApiError};
 use crate::http::AppState;
 use crate::usecases::counter::{self, CounterError, CounterRequest, Recorded, Recorder, Recording};
@@ -135,15 +136,11 @@ fn refused(e: CounterError, member_field: &'static str) -> ApiError {
 
 /// The 201 body.
 fn created_json(recorded: &Recorded) -> Value {
-    let m = &recorded.member;
     serde_json::json!({
         "entries": recorded.entries().into_iter().map(entry_json).collect::<Vec<_>>(),
         "points": recorded.points(),
         "balance": recorded.balance(),
-        "member": {
-            "id": m.id.to_string(), "number": m.number, "code": m.code,
-            "email": m.email, "name": m.name, "language": m.language,
-        },
+        "member": member_json(&recorded.member),
         "member_created": recorded.member_created,
     })
 }
