@@ -78,12 +78,7 @@ where
     let hash = idempotency::fingerprint(fields);
     // A double click sends the form twice at once: the second waits for the first's
     // answer (and shows it) rather than telling the person to wait.
-    let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
-    let mut claimed = claim(state, key, &hash).await;
-    while matches!(claimed, Ok(Found::InFlight)) && tokio::time::Instant::now() < deadline {
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        claimed = claim(state, key, &hash).await;
-    }
+    let claimed = idempotency::claim_waiting(&state.pool, key, &hash).await;
     match claimed {
         Err(e) => failure(state, &e),
         Ok(Found::Replay { status, body }) => replay(status, body),
@@ -103,12 +98,6 @@ where
 }
 
 /// How long a second submission waits for the first one's answer.
-const WAIT_FOR_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
-
-async fn claim(state: &AppState, key: Key<'_>, hash: &[u8]) -> Result<Found, database::DbError> {
-    idempotency::claim(&state.pool, key, hash, time::OffsetDateTime::now_utc()).await
-}
-
 /// Stores a successful answer for replays (or, for a page with a secret, a redirect to
 /// `replay_to`); gives the key back otherwise.
 async fn keep(

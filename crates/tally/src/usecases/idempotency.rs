@@ -30,6 +30,28 @@ pub async fn claim(
     idempotency::claim(&mut conn, key, fingerprint, now).await
 }
 
+/// How long a request waits for an earlier one with the same key (a double click, a
+/// retry sent while the first is still working) before it is told to come back.
+const WAIT_FOR_FIRST: std::time::Duration = std::time::Duration::from_secs(5);
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// As [`claim`], but while the key is in flight it waits (up to five seconds) for the
+/// first request's answer; still [`Claim::InFlight`] after that.
+pub async fn claim_waiting(
+    pool: &database::Pool,
+    key: Key<'_>,
+    fingerprint: &[u8],
+) -> Result<Claim, database::DbError> {
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_FIRST;
+    loop {
+        let found = claim(pool, key, fingerprint, OffsetDateTime::now_utc()).await?;
+        if !matches!(found, Claim::InFlight) || tokio::time::Instant::now() >= deadline {
+            return Ok(found);
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// Stores the answer every replay of `key` gets.
 pub async fn complete(
     pool: &database::Pool,

@@ -5,7 +5,6 @@
 //! out waits for it and gets its answer. A refused request gives its key back.
 
 use std::future::Future;
-use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -14,10 +13,6 @@ use database::idempotency::Key;
 use super::ApiError;
 use crate::http::AppState;
 use crate::usecases::idempotency::{self, Found};
-
-/// How often, and how long apart, a duplicate looks again for the first one's answer.
-const WAITS: u32 = 100;
-const WAIT: Duration = Duration::from_millis(50);
 
 /// The longest key accepted.
 const MAX_KEY_CHARS: usize = 150;
@@ -67,43 +62,35 @@ where
         scope,
         key,
     };
-    let mut waited = 0;
-    loop {
-        let now = time::OffsetDateTime::now_utc();
-        match idempotency::claim(&state.pool, key, fingerprint, now)
-            .await
-            .map_err(|e| ApiError::internal(&e))?
-        {
-            Found::Fresh => break,
-            Found::Replay { status, body } => {
-                let status = u16::try_from(status)
-                    .ok()
-                    .and_then(|s| StatusCode::from_u16(s).ok())
-                    .unwrap_or(StatusCode::OK);
-                return Ok(HttpResponse::build(status)
-                    .content_type("application/json")
-                    .body(body));
-            }
-            Found::Reused => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "idempotency_key_reused",
-                    "This Idempotency-Key was already used for a different request.",
-                )
-                .hint("Use a new key for a new request; resend the same body to get the first answer again."))
-            }
-            Found::InFlight if waited < WAITS => {
-                waited += 1;
-                tokio::time::sleep(WAIT).await;
-            }
-            Found::InFlight => {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "request_in_progress",
-                    "A request with this Idempotency-Key is still being carried out.",
-                )
-                .hint("Retry in a moment with the same key to get its answer."))
-            }
+    match idempotency::claim_waiting(&state.pool, key, fingerprint)
+        .await
+        .map_err(|e| ApiError::internal(&e))?
+    {
+        Found::Fresh => {}
+        Found::Replay { status, body } => {
+            let status = u16::try_from(status)
+                .ok()
+                .and_then(|s| StatusCode::from_u16(s).ok())
+                .unwrap_or(StatusCode::OK);
+            return Ok(HttpResponse::build(status)
+                .content_type("application/json")
+                .body(body));
+        }
+        Found::Reused => return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "idempotency_key_reused",
+            "This Idempotency-Key was already used for a different request.",
+        )
+        .hint(
+            "Use a new key for a new request; resend the same body to get the first answer again.",
+        )),
+        Found::InFlight => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "request_in_progress",
+                "A request with this Idempotency-Key is still being carried out.",
+            )
+            .hint("Retry in a moment with the same key to get its answer."))
         }
     }
     match work().await {
