@@ -94,6 +94,7 @@ pub fn base_env(db: &TestDatabase, dev_dir: &std::path::Path) -> Vec<(String, St
     [
         ("DATABASE_URL", db.url()),
         ("DATABASE_POOL_SIZE", "4"),
+        ("INGEST_WRITERS", "2"),
         ("BIND_ADDR", "127.0.0.1:0"),
         ("TALLY_ENV", "production"),
         ("APP_SECRET_KEY", TEST_APP_SECRET_KEY),

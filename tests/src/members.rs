@@ -58,6 +58,7 @@ pub async fn counter_purchase(server: &TestServer, shop: &Store, member: &Member
                     card: &card,
                     tiers: &[],
                     wallet_id,
+                    locked_wallet: None,
                     amount: &amount,
                     channel: Channel::Counter,
                     idempotency_key: key,

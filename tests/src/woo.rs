@@ -255,3 +255,35 @@ pub async fn deliver(
         .await
         .unwrap()
 }
+
+/// Holds order `order_id`'s lock in an open transaction, as a delivery mid-transaction
+/// would, until the returned sender fires (or is dropped).
+pub async fn hold_order_lock(
+    server: &TestServer,
+    store: &Store,
+    order_id: &str,
+) -> (
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), database::DbError>>,
+) {
+    let pool = server.db.pool().clone();
+    let (partner_id, integration_id) = (store.partner_id, store.integration_id);
+    let order_id = order_id.to_owned();
+    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
+    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
+    let holder = tokio::spawn(async move {
+        database::transaction(&pool, |conn| {
+            use database::ScopedFutureExt;
+            async move {
+                database::awards::lock_order(conn, partner_id, integration_id, &order_id).await?;
+                let _ = locked_tx.send(());
+                let _ = release_rx.await;
+                Ok::<_, database::DbError>(())
+            }
+            .scope_boxed()
+        })
+        .await
+    });
+    locked_rx.await.unwrap();
+    (release_tx, holder)
+}

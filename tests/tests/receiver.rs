@@ -2,7 +2,7 @@
 //! exactly-once awards, refunds, receipts — as SPEC §3.3 says, in its order.
 
 use database::{members, pool, posting, wallets};
-use tests::woo::{deliver, order_json, Store};
+use tests::woo::{deliver, hold_order_lock, order_json, Store};
 use tests::TestServer;
 
 const SECRET: &str = "s3cretAlphanumeric42";
@@ -624,25 +624,7 @@ async fn a_paused_integration_receipts_and_skips() {
 async fn a_delivery_arriving_while_another_holds_the_order_waits_and_awards_once() {
     let (server, store) = setup().await;
     let body = order_json(80, "completed", "15.00", Some("mo@example.com"), &[]);
-    // Hold the order's lock in an open transaction, as a delivery mid-transaction would.
-    let pool = server.db.pool().clone();
-    let (partner_id, integration_id) = (store.partner_id, store.integration_id);
-    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
-    let (release_tx, release_rx) = tokio::sync::oneshot::channel::<()>();
-    let holder = tokio::spawn(async move {
-        database::transaction(&pool, |conn| {
-            use database::ScopedFutureExt;
-            async move {
-                database::awards::lock_order(conn, partner_id, integration_id, "80").await?;
-                let _ = locked_tx.send(());
-                let _ = release_rx.await;
-                Ok::<_, database::DbError>(())
-            }
-            .scope_boxed()
-        })
-        .await
-    });
-    locked_rx.await.unwrap();
+    let (release_tx, holder) = hold_order_lock(&server, &store, "80").await;
     let server = std::sync::Arc::new(server);
     let a = tokio::spawn({
         let (s, st, b) = (server.clone(), store.clone(), body.clone());

@@ -7,6 +7,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::order_awards;
 use crate::DbError;
 
@@ -39,10 +40,37 @@ pub async fn lock_order(
     integration_id: i64,
     order_id: &str,
 ) -> Result<(), DbError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind::<Text, _>(format!("order:{partner_id}:{integration_id}:{order_id}"))
-        .execute(conn)
-        .await?;
+    Prepared(
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind::<Text, _>(format!("order:{partner_id}:{integration_id}:{order_id}")),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// [`lock_order`] for several orders in one statement (a batch of deliveries), taken in
+/// the order of their lock keys so that two batches sharing orders cannot deadlock on
+/// them. The keys are the same as [`lock_order`]'s, so a batch and a single delivery or
+/// a reconciliation of one of its orders also run one after the other.
+pub async fn lock_orders(
+    conn: &mut AsyncPgConnection,
+    orders: &[(i64, i64, &str)],
+) -> Result<(), DbError> {
+    if orders.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (1..=orders.len()).map(|i| format!("(${i})")).collect();
+    let sql = format!(
+        "SELECT count(pg_advisory_xact_lock(h)) AS n FROM (SELECT DISTINCT hashtextextended(k, 0) AS h FROM (VALUES {}) AS v(k) ORDER BY h) AS keys",
+        values.join(", ")
+    );
+    let mut query = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
+    for (partner_id, integration_id, order_id) in orders {
+        query = query.bind::<Text, _>(format!("order:{partner_id}:{integration_id}:{order_id}"));
+    }
+    // One text per number of orders (at most a batch's size).
+    Prepared(query).execute(conn).await?;
     Ok(())
 }
 

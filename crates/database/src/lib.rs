@@ -29,6 +29,7 @@ pub mod outbox;
 pub mod partners;
 pub mod pool;
 pub mod posting;
+pub mod prepared;
 pub mod rate_limits;
 pub mod receipts;
 pub mod reconcile;

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::members;
 use crate::DbError;
 
@@ -109,21 +110,23 @@ pub async fn find_or_create(
             return Ok((found, false));
         }
         let code = next_code();
-        let inserted = diesel::insert_into(members::table)
-            .values(MemberRow {
-                code: &code,
-                email: new.email,
-                email_normalized: new.email_normalized,
-                name: new.name,
-                language: new.language,
-                created_at: new.now,
-                updated_at: new.now,
-            })
-            .on_conflict_do_nothing()
-            .returning(Member::as_returning())
-            .get_result(conn)
-            .await
-            .optional()?;
+        let inserted = Prepared(
+            diesel::insert_into(members::table)
+                .values(MemberRow {
+                    code: &code,
+                    email: new.email,
+                    email_normalized: new.email_normalized,
+                    name: new.name,
+                    language: new.language,
+                    created_at: new.now,
+                    updated_at: new.now,
+                })
+                .on_conflict_do_nothing()
+                .returning(Member::as_returning()),
+        )
+        .get_result(conn)
+        .await
+        .optional()?;
         if let Some(member) = inserted {
             return Ok((member, true));
         }

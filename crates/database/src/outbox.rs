@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::email_outbox;
 use crate::DbError;
 
@@ -94,14 +95,16 @@ pub async fn claim_due(
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        diesel::update(email_outbox::table.filter(email_outbox::id.eq_any(&ids)))
-            .set((
-                email_outbox::due_at.eq(now + lease),
-                email_outbox::attempts.eq(email_outbox::attempts + 1),
-            ))
-            .returning(OutboxEmail::as_returning())
-            .get_results(conn)
-            .await
+        Prepared(
+            diesel::update(email_outbox::table.filter(email_outbox::id.eq_any(&ids)))
+                .set((
+                    email_outbox::due_at.eq(now + lease),
+                    email_outbox::attempts.eq(email_outbox::attempts + 1),
+                ))
+                .returning(OutboxEmail::as_returning()),
+        )
+        .get_results(conn)
+        .await
     })
     .await
     .map_err(DbError::from)
@@ -123,25 +126,23 @@ pub async fn mark_sent(
     );
     match payload {
         Some(p) => {
-            query
-                .set((
-                    email_outbox::status.eq("sent"),
-                    email_outbox::sent_at.eq(now),
-                    email_outbox::last_error.eq(None::<String>),
-                    email_outbox::payload.eq(p),
-                ))
-                .execute(conn)
-                .await?
+            Prepared(query.set((
+                email_outbox::status.eq("sent"),
+                email_outbox::sent_at.eq(now),
+                email_outbox::last_error.eq(None::<String>),
+                email_outbox::payload.eq(p),
+            )))
+            .execute(conn)
+            .await?
         }
         None => {
-            query
-                .set((
-                    email_outbox::status.eq("sent"),
-                    email_outbox::sent_at.eq(now),
-                    email_outbox::last_error.eq(None::<String>),
-                ))
-                .execute(conn)
-                .await?
+            Prepared(query.set((
+                email_outbox::status.eq("sent"),
+                email_outbox::sent_at.eq(now),
+                email_outbox::last_error.eq(None::<String>),
+            )))
+            .execute(conn)
+            .await?
         }
     };
     Ok(())

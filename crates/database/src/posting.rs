@@ -11,6 +11,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use ledger::{Channel, EntryKind, LedgerError, Points};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::{entries, wallets};
 use crate::{is_unique_violation, pool, DbError, Pool};
 
@@ -128,6 +129,31 @@ pub async fn post_locked(
     posting: &Posting,
     balance: i64,
 ) -> Result<Posted, PostingError> {
+    let posted = insert_locked(conn, posting, balance).await?;
+    if !posted.replayed {
+        move_balance(
+            conn,
+            posting.partner_id,
+            posting.wallet_id,
+            &Moved {
+                balance: posted.entry.balance_after,
+                tier_points: posting.tier_points,
+                first_purchase_at: None,
+            },
+        )
+        .await?;
+    }
+    Ok(posted)
+}
+
+/// [`post_locked`] without moving the balance: the entry only, for a caller that posts
+/// several entries on the locked wallet and then moves its balance once ([`move_balance`])
+/// to the last entry's `balance_after`.
+pub async fn insert_locked(
+    conn: &mut AsyncPgConnection,
+    posting: &Posting,
+    balance: i64,
+) -> Result<Posted, PostingError> {
     // The entry is inserted first (one statement for a new key); a key posted before
     // inserts nothing, and the entry under it is then read and compared.
     let applied = match ledger::apply(Points::new(balance), posting.kind, posting.points) {
@@ -170,21 +196,53 @@ pub async fn post_locked(
             .await?
             .ok_or_else(|| PostingError::IdempotencyKeyReused(posting.idempotency_key.clone()));
     };
-
-    diesel::update(wallets::table)
-        .filter(wallets::partner_id.eq(posting.partner_id))
-        .filter(wallets::id.eq(posting.wallet_id))
-        .set((
-            wallets::balance.eq(applied.balance_after.get()),
-            wallets::earned_points.eq(wallets::earned_points + posting.tier_points.get()),
-        ))
-        .execute(conn)
-        .await?;
-
     Ok(Posted {
         entry,
         replayed: false,
     })
+}
+
+/// What the entries just posted on a locked wallet did to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Moved {
+    /// The last entry's `balance_after`.
+    pub balance: i64,
+    /// Added to the points that decide the tier.
+    pub tier_points: Points,
+    /// Set when these entries hold the wallet's first qualifying purchase (the caller
+    /// read, on the locked row, that there was none before).
+    pub first_purchase_at: Option<OffsetDateTime>,
+}
+
+/// Moves the locked wallet's balance after [`insert_locked`] entries: one statement.
+pub async fn move_balance(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    wallet_id: i64,
+    moved: &Moved,
+) -> Result<(), PostingError> {
+    let wallet = wallets::table
+        .filter(wallets::partner_id.eq(partner_id))
+        .filter(wallets::id.eq(wallet_id));
+    let balance = wallets::balance.eq(moved.balance);
+    let earned = wallets::earned_points.eq(wallets::earned_points + moved.tier_points.get());
+    match moved.first_purchase_at {
+        None => {
+            Prepared(diesel::update(wallet).set((balance, earned)))
+                .execute(conn)
+                .await?
+        }
+        Some(at) => {
+            Prepared(diesel::update(wallet).set((
+                balance,
+                earned,
+                wallets::first_purchase_at.eq(at),
+            )))
+            .execute(conn)
+            .await?
+        }
+    };
+    Ok(())
 }
 
 /// The entry already posted under the posting's key, when there is one: replayed when it

@@ -7,6 +7,7 @@ use diesel::sql_types::{BigInt, Integer, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::{woo_receipt_counts, woo_receipts};
 use crate::DbError;
 
@@ -52,31 +53,73 @@ pub struct NewReceipt {
     pub processing_ms: i32,
 }
 
+type ReceiptRow<'a> = (
+    diesel::dsl::Eq<woo_receipts::partner_id, i64>,
+    diesel::dsl::Eq<woo_receipts::integration_id, i64>,
+    diesel::dsl::Eq<woo_receipts::delivery_id, &'a Option<String>>,
+    diesel::dsl::Eq<woo_receipts::webhook_id, Option<i64>>,
+    diesel::dsl::Eq<woo_receipts::topic, &'a Option<String>>,
+    diesel::dsl::Eq<woo_receipts::order_id, &'a Option<String>>,
+    diesel::dsl::Eq<woo_receipts::order_status, &'a Option<String>>,
+    diesel::dsl::Eq<woo_receipts::total, &'a Option<BigDecimal>>,
+    diesel::dsl::Eq<woo_receipts::currency, &'a Option<String>>,
+    diesel::dsl::Eq<woo_receipts::email_hash, &'a Option<Vec<u8>>>,
+    diesel::dsl::Eq<woo_receipts::outcome, &'a String>,
+    diesel::dsl::Eq<woo_receipts::reason, &'a String>,
+    diesel::dsl::Eq<woo_receipts::points, i64>,
+    diesel::dsl::Eq<woo_receipts::http_status, i32>,
+    diesel::dsl::Eq<woo_receipts::received_at, OffsetDateTime>,
+    diesel::dsl::Eq<woo_receipts::processing_ms, i32>,
+);
+
+// A tuple, not a derived Insertable: `None` binds NULL instead of writing DEFAULT, so the
+// statement's text is always the same (and, for one row, diesel caches it prepared).
+fn row(receipt: &NewReceipt) -> ReceiptRow<'_> {
+    (
+        woo_receipts::partner_id.eq(receipt.partner_id),
+        woo_receipts::integration_id.eq(receipt.integration_id),
+        woo_receipts::delivery_id.eq(&receipt.delivery_id),
+        woo_receipts::webhook_id.eq(receipt.webhook_id),
+        woo_receipts::topic.eq(&receipt.topic),
+        woo_receipts::order_id.eq(&receipt.order_id),
+        woo_receipts::order_status.eq(&receipt.order_status),
+        woo_receipts::total.eq(&receipt.total),
+        woo_receipts::currency.eq(&receipt.currency),
+        woo_receipts::email_hash.eq(&receipt.email_hash),
+        woo_receipts::outcome.eq(&receipt.outcome),
+        woo_receipts::reason.eq(&receipt.reason),
+        woo_receipts::points.eq(receipt.points),
+        woo_receipts::http_status.eq(receipt.http_status),
+        woo_receipts::received_at.eq(receipt.received_at),
+        woo_receipts::processing_ms.eq(receipt.processing_ms),
+    )
+}
+
 pub async fn insert(conn: &mut AsyncPgConnection, receipt: &NewReceipt) -> Result<(), DbError> {
     diesel::insert_into(woo_receipts::table)
-        // A tuple, not a derived Insertable: `None` binds NULL instead of writing DEFAULT,
-        // so the statement's text is always the same and diesel caches it prepared.
-        .values((
-            woo_receipts::partner_id.eq(receipt.partner_id),
-            woo_receipts::integration_id.eq(receipt.integration_id),
-            woo_receipts::delivery_id.eq(&receipt.delivery_id),
-            woo_receipts::webhook_id.eq(receipt.webhook_id),
-            woo_receipts::topic.eq(&receipt.topic),
-            woo_receipts::order_id.eq(&receipt.order_id),
-            woo_receipts::order_status.eq(&receipt.order_status),
-            woo_receipts::total.eq(&receipt.total),
-            woo_receipts::currency.eq(&receipt.currency),
-            woo_receipts::email_hash.eq(&receipt.email_hash),
-            woo_receipts::outcome.eq(&receipt.outcome),
-            woo_receipts::reason.eq(&receipt.reason),
-            woo_receipts::points.eq(receipt.points),
-            woo_receipts::http_status.eq(receipt.http_status),
-            woo_receipts::received_at.eq(receipt.received_at),
-            woo_receipts::processing_ms.eq(receipt.processing_ms),
-        ))
+        .values(row(receipt))
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// Several receipts in one statement (a batch of deliveries).
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    receipts: &[NewReceipt],
+) -> Result<(), DbError> {
+    match receipts {
+        [] => Ok(()),
+        [one] => insert(conn, one).await,
+        many => {
+            let rows: Vec<_> = many.iter().map(row).collect();
+            // One text per number of rows (at most a batch's size).
+            Prepared(diesel::insert_into(woo_receipts::table).values(rows))
+                .execute(conn)
+                .await?;
+            Ok(())
+        }
+    }
 }
 
 #[derive(QueryableByName)]

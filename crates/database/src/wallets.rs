@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::wallets;
 use crate::DbError;
 
@@ -85,20 +86,22 @@ pub async fn find_or_create(
     member_id: i64,
     now: OffsetDateTime,
 ) -> Result<(Wallet, bool), DbError> {
-    let inserted = diesel::insert_into(wallets::table)
-        .values(NewWallet {
-            partner_id,
-            card_id,
-            member_id,
-            created_at: now,
-            updated_at: now,
-        })
-        .on_conflict((wallets::partner_id, wallets::card_id, wallets::member_id))
-        .do_nothing()
-        .returning(Wallet::as_returning())
-        .get_result(conn)
-        .await
-        .optional()?;
+    let inserted = Prepared(
+        diesel::insert_into(wallets::table)
+            .values(NewWallet {
+                partner_id,
+                card_id,
+                member_id,
+                created_at: now,
+                updated_at: now,
+            })
+            .on_conflict((wallets::partner_id, wallets::card_id, wallets::member_id))
+            .do_nothing()
+            .returning(Wallet::as_returning()),
+    )
+    .get_result(conn)
+    .await
+    .optional()?;
     match inserted {
         Some(wallet) => Ok((wallet, true)),
         None => find(conn, partner_id, card_id, member_id)
@@ -106,24 +109,6 @@ pub async fn find_or_create(
             .map(|w| (w, false))
             .ok_or(DbError::NotFound("wallet")),
     }
-}
-
-/// Marks the wallet's first qualifying purchase; true only for the call that set it, so
-/// the welcome bonus is awarded once even when purchases race.
-pub async fn mark_first_purchase(
-    conn: &mut AsyncPgConnection,
-    partner_id: i64,
-    wallet_id: i64,
-    now: OffsetDateTime,
-) -> Result<bool, DbError> {
-    let updated = diesel::update(wallets::table)
-        .filter(wallets::partner_id.eq(partner_id))
-        .filter(wallets::id.eq(wallet_id))
-        .filter(wallets::first_purchase_at.is_null())
-        .set(wallets::first_purchase_at.eq(now))
-        .execute(conn)
-        .await?;
-    Ok(updated == 1)
 }
 
 /// A member's wallet with its card and partner, for the member's own pages.

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `DATABASE_URL` | PostgreSQL URL | required (`cargo xtask dev` provides one) |
 //! | `DATABASE_POOL_SIZE` | connections per process | 10 |
+//! | `INGEST_WRITERS` | group-commit writers for webhook deliveries (a connection each, besides the pool) | 4 |
 //! | `BIND_ADDR` | listen address | `127.0.0.1:8080` |
 //! | `PUBLIC_BASE_URL` | base of webhook delivery URLs and email links | `http://127.0.0.1:8080` |
 //! | `TALLY_ENV` | `production` or `dev` | `production` |
@@ -38,6 +39,8 @@ pub enum Environment {
 pub struct Config {
     pub database_url: SecretString,
     pub database_pool_size: usize,
+    /// Group-commit writers for webhook deliveries, each with a connection of its own.
+    pub ingest_writers: usize,
     pub bind_addr: SocketAddr,
     pub public_base_url: String,
     pub env: Environment,
@@ -118,6 +121,20 @@ impl Config {
                     )
                 })?,
         };
+        let ingest_writers = match lookup("INGEST_WRITERS") {
+            None => 4,
+            Some(v) => v
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=64).contains(n))
+                .ok_or_else(|| {
+                    invalid(
+                        "INGEST_WRITERS",
+                        format!("'{v}': a whole number from 1 to 64"),
+                    )
+                })?,
+        };
         let bind_addr = lookup("BIND_ADDR")
             .unwrap_or_else(|| "127.0.0.1:8080".into())
             .trim()
@@ -163,6 +180,7 @@ impl Config {
         Ok(Config {
             database_url: SecretString::from(database_url),
             database_pool_size,
+            ingest_writers,
             bind_addr,
             public_base_url,
             env,

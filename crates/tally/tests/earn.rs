@@ -119,6 +119,7 @@ async fn buy(
                     card: &card,
                     tiers: &tiers,
                     wallet_id,
+                    locked_wallet: None,
                     amount: &money,
                     channel,
                     idempotency_key: key,

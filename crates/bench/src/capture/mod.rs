@@ -51,6 +51,7 @@ pub async fn deliveries(
         pool: &pool,
         keys: &keys,
         public_base_url: "http://127.0.0.1:8080",
+        batcher: None,
     };
     let mut marks = Vec::new();
     for i in 0..count {

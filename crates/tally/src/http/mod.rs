@@ -48,6 +48,7 @@ use crate::config::Config;
 use crate::email::render::EmailRenderer;
 use crate::email::transport::Transport;
 use crate::email::worker::Mailer;
+use crate::usecases::ingest::{BatchOptions, Batcher};
 use crate::usecases::reconcile::Reconciler;
 pub use templates::Templates;
 
@@ -61,6 +62,8 @@ pub struct AppState {
     pub emails: Arc<EmailRenderer>,
     /// The WooCommerce REST client (shared by the pages, the API and the workers).
     pub woo: Woo,
+    /// The group-commit writers signed order deliveries are applied by.
+    pub ingest: Batcher,
 }
 
 /// The shared WooCommerce client; `&*state.woo` is a `&dyn WooApi`.
@@ -132,13 +135,33 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "starting"
     );
     let woo = Woo(woo_client(&config)?);
+    let config = Arc::new(config);
+    // The writers' connections are their own (created by them, on this runtime), so a
+    // burst of deliveries never starves the pages of connections, nor the reverse.
+    let ingest_pool = database::connect(
+        config.database_url.expose_secret(),
+        database::PoolOptions {
+            max_size: config.ingest_writers,
+            ..Default::default()
+        },
+    )?;
+    let ingest = Batcher::start(
+        ingest_pool,
+        config.clone(),
+        BatchOptions {
+            writers: config.ingest_writers,
+            max_batch: 64,
+        },
+    )
+    .context("starting the delivery writers")?;
     let state = AppState {
         pool,
-        config: Arc::new(config),
+        config,
         templates,
         strings,
         emails,
         woo,
+        ingest,
     };
     let mailer = Mailer {
         pool: state.pool.clone(),

@@ -57,6 +57,7 @@ pub(crate) async fn receive(
         pool: &state.pool,
         keys: &state.config.keys,
         public_base_url: &state.config.public_base_url,
+        batcher: Some(&state.ingest),
     };
     let now = time::OffsetDateTime::now_utc();
     match receiver.receive(&public_id, &headers, &body, now).await {

@@ -6,15 +6,16 @@
 
 use std::time::Instant;
 
-use database::integrations::{self, Integration, Settings};
+use database::integrations::{self, Integration};
 use database::receipts::{self, NewReceipt};
-use database::{DbError, ScopedFutureExt};
+use database::DbError;
 use identity::KeyRing;
 use secrecy::ExposeSecret;
 use time::OffsetDateTime;
 use webhook::{DeliveryHeaders, Kind, Payload};
 
-use super::orders::{self, Decision, OrderContext};
+use super::ingest::{self, Batcher, Job};
+use super::orders;
 use super::secrets::{integration_aad, IntegrationSecret};
 
 /// The largest body Tally reads (SPEC: 1 MiB).
@@ -56,6 +57,8 @@ pub enum DeliveryError {
     Db(#[from] DbError),
     #[error(transparent)]
     Order(#[from] orders::OrderError),
+    #[error("the delivery queue is closed (Tally is stopping)")]
+    Stopped,
 }
 
 /// Where the delivery is processed.
@@ -64,6 +67,9 @@ pub struct Receiver<'a> {
     pub pool: &'a database::Pool,
     pub keys: &'a KeyRing,
     pub public_base_url: &'a str,
+    /// Group commit: signed order deliveries go to these writers. Without, each delivery
+    /// is applied on its own (the same code, a batch of one).
+    pub batcher: Option<&'a Batcher>,
 }
 
 fn base_receipt(
@@ -238,17 +244,25 @@ impl Receiver<'_> {
             self.store(&integration, receipt).await?;
             return Ok(Answer::Ok);
         }
-        match self
-            .apply_and_receipt(
-                &integration,
-                &settings,
-                &order,
-                receipt.clone(),
-                now,
-                started,
-            )
-            .await
-        {
+        let job = Job {
+            integration: integration.clone(),
+            settings,
+            order,
+            receipt: receipt.clone(),
+            now,
+            started,
+        };
+        let applied = match self.batcher {
+            Some(batcher) => batcher.submit(job).await,
+            None => {
+                let context = ingest::Context {
+                    keys: self.keys,
+                    public_base_url: self.public_base_url,
+                };
+                ingest::apply_batch(self.pool, context, &[&job]).await
+            }
+        };
+        match applied {
             Ok(()) => Ok(Answer::Ok),
             Err(e) => {
                 tracing::error!(integration_id = integration.id, error = %e, "delivery failed");
@@ -259,47 +273,6 @@ impl Receiver<'_> {
                 Err(e)
             }
         }
-    }
-
-    async fn apply_and_receipt(
-        &self,
-        integration: &Integration,
-        settings: &Settings,
-        order: &webhook::OrderEvent,
-        mut receipt: NewReceipt,
-        now: OffsetDateTime,
-        started: Instant,
-    ) -> Result<(), DeliveryError> {
-        let ctx = OrderContext {
-            integration,
-            settings,
-            keys: self.keys,
-            public_base_url: self.public_base_url,
-            now,
-        };
-        database::transaction(self.pool, |conn| {
-            async move {
-                let decision: Decision = orders::apply(conn, &ctx, order).await?;
-                receipt.outcome = decision.outcome.as_str().into();
-                receipt.reason = decision.reason;
-                receipt.points = decision.points;
-                receipt.processing_ms =
-                    i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
-                receipts::insert(conn, &receipt).await?;
-                if integrations::last_delivery_stale(integration, now) {
-                    integrations::touch_last_delivery(
-                        conn,
-                        integration.partner_id,
-                        integration.id,
-                        now,
-                    )
-                    .await?;
-                }
-                Ok::<_, DeliveryError>(())
-            }
-            .scope_boxed()
-        })
-        .await
     }
 
     async fn store(

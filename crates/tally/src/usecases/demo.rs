@@ -171,6 +171,7 @@ pub async fn seed(
                             card: &card,
                             tiers: &[],
                             wallet_id: wallet.id,
+                            locked_wallet: None,
                             amount: &amount,
                             channel: Channel::Counter,
                             idempotency_key: format!("demo:{}:purchase:{i}", member.id),

@@ -2,8 +2,10 @@
 //! on the wallet's first qualifying purchase, inside the caller's transaction.
 
 use database::catalog::{Card, CardTier};
+use database::posting::Moved;
 use database::posting::{self, Entry, EntrySource, Posting, PostingError};
-use database::{wallets, Connection};
+use database::wallets::{self, Wallet};
+use database::Connection;
 use ledger::{Channel, EntryKind, LedgerError, Money, Points};
 use time::OffsetDateTime;
 
@@ -14,6 +16,9 @@ pub struct Purchase<'a> {
     /// The card's tiers; their multipliers apply to counter purchases only.
     pub tiers: &'a [CardTier],
     pub wallet_id: i64,
+    /// The wallet when this transaction already holds its lock (it created the wallet
+    /// just now, or read it `FOR UPDATE`): it is not read and locked again.
+    pub locked_wallet: Option<&'a Wallet>,
     pub amount: &'a Money,
     pub channel: Channel,
     /// Unique per partner: the purchase entry takes this key, its bonus `{key}:welcome`.
@@ -46,9 +51,14 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
     let card = purchase.card;
     let rule = card.earn_rule()?;
     // One lock for the purchase and its bonus.
-    let wallet = wallets::lock_by_id(conn, card.partner_id, purchase.wallet_id)
-        .await?
-        .ok_or(PostingError::WalletNotFound)?;
+    let wallet = match purchase.locked_wallet {
+        Some(wallet) if wallet.id == purchase.wallet_id && wallet.partner_id == card.partner_id => {
+            wallet.clone()
+        }
+        _ => wallets::lock_by_id(conn, card.partner_id, purchase.wallet_id)
+            .await?
+            .ok_or(PostingError::WalletNotFound)?,
+    };
     let tiers = purchase
         .tiers
         .iter()
@@ -57,7 +67,7 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
     let tier = ledger::tier_for(&tiers, Points::new(wallet.earned_points));
     let earned = rule.points_for(purchase.amount, purchase.channel, tier)?;
     let rule_json = serde_json::to_value(earned.breakdown()).ok();
-    let posted = posting::post_locked(
+    let posted = posting::insert_locked(
         conn,
         &Posting {
             partner_id: card.partner_id,
@@ -84,13 +94,13 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
         });
     }
     let bonus = rule.welcome_bonus();
+    // The wallet is locked: what it says about its first purchase stays true until commit.
+    let first_purchase_at =
+        (earned.qualifies() && wallet.first_purchase_at.is_none()).then_some(purchase.now);
+    let mut balance = posted.entry.balance_after;
     let mut welcome_bonus = None;
-    if earned.qualifies()
-        && wallets::mark_first_purchase(conn, card.partner_id, purchase.wallet_id, purchase.now)
-            .await?
-        && bonus.get() > 0
-    {
-        let entry = posting::post_locked(
+    if first_purchase_at.is_some() && bonus.get() > 0 {
+        let entry = posting::insert_locked(
             conn,
             &Posting {
                 partner_id: card.partner_id,
@@ -104,11 +114,25 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
                 rule: None,
                 now: purchase.now,
             },
-            posted.entry.balance_after,
+            balance,
         )
         .await?;
+        if !entry.replayed {
+            balance = entry.entry.balance_after;
+        }
         welcome_bonus = Some(entry.entry);
     }
+    posting::move_balance(
+        conn,
+        card.partner_id,
+        purchase.wallet_id,
+        &Moved {
+            balance,
+            tier_points: earned.points(),
+            first_purchase_at,
+        },
+    )
+    .await?;
     Ok(Earned {
         purchase: posted.entry,
         welcome_bonus,

@@ -14,6 +14,7 @@ pub mod earn;
 pub mod history;
 pub mod home;
 pub mod idempotency;
+pub mod ingest;
 pub mod integration;
 pub mod limits;
 pub mod links;

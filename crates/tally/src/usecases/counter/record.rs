@@ -197,6 +197,7 @@ pub async fn record(
                     card: &card,
                     tiers: &tiers,
                     wallet_id: wallet.id,
+                    locked_wallet: Some(&locked),
                     amount: &amount,
                     channel: Channel::Counter,
                     idempotency_key: r.idempotency_key.clone(),

@@ -74,7 +74,7 @@ pub(super) async fn award(
         coupons::random_code(&rng, 8).unwrap_or_default()
     })
     .await?;
-    let (wallet, _) =
+    let (wallet, created) =
         wallets::find_or_create(conn, integration.partner_id, card.id, member.id, ctx.now).await?;
     let order_id = order.id().to_string();
     let earned = earn::earn(
@@ -83,6 +83,7 @@ pub(super) async fn award(
             card,
             tiers: &[],
             wallet_id: wallet.id,
+            locked_wallet: created.then_some(&wallet),
             amount: &total,
             channel: Channel::WooCommerce,
             idempotency_key: format!("woo:{}:{}", integration.id, order_id),

@@ -106,6 +106,30 @@ fn award_setting_text(settings: &Settings) -> &'static str {
     }
 }
 
+/// What deciding on an order reads about its store: the integration's card and partner.
+/// A batch of deliveries loads them once per integration.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub card: catalog::Card,
+    pub partner: partners::Partner,
+}
+
+impl Store {
+    /// The integration's card and partner, read in the caller's transaction.
+    pub async fn load(
+        conn: &mut database::Connection,
+        integration: &Integration,
+    ) -> Result<Store, OrderError> {
+        let card = catalog::find_card(conn, integration.partner_id, integration.card_id)
+            .await?
+            .ok_or_else(|| OrderError::Internal("the integration's card is missing".into()))?;
+        let partner = partners::find(conn, integration.partner_id)
+            .await?
+            .ok_or_else(|| OrderError::Internal("the integration's partner is missing".into()))?;
+        Ok(Store { card, partner })
+    }
+}
+
 /// Applies the order's current state. Call inside a transaction.
 pub async fn apply(
     conn: &mut database::Connection,
@@ -115,10 +139,22 @@ pub async fn apply(
     let integration = ctx.integration;
     let order_id = order.id().to_string();
     awards::lock_order(conn, integration.partner_id, integration.id, &order_id).await?;
+    let store = Store::load(conn, integration).await?;
+    apply_locked(conn, ctx, &store, order).await
+}
+
+/// [`apply`] once the caller holds the order's lock ([`awards::lock_orders`]) and has read
+/// its store, in the same transaction: a batch of deliveries does both once for all.
+pub async fn apply_locked(
+    conn: &mut database::Connection,
+    ctx: &OrderContext<'_>,
+    store: &Store,
+    order: &OrderEvent,
+) -> Result<Decision, OrderError> {
+    let integration = ctx.integration;
+    let order_id = order.id().to_string();
     let existing = awards::find(conn, integration.partner_id, integration.id, &order_id).await?;
-    let card = catalog::find_card(conn, integration.partner_id, integration.card_id)
-        .await?
-        .ok_or_else(|| OrderError::Internal("the integration's card is missing".into()))?;
+    let (card, partner) = (&store.card, &store.partner);
 
     if *order.status() == OrderStatus::Refunded {
         return match existing {
@@ -127,7 +163,7 @@ pub async fn apply(
                 "Order never awarded points, so there is nothing to take back.",
                 0,
             )),
-            Some(award) => refund::full(conn, ctx, &card, &award, order).await,
+            Some(award) => refund::full(conn, ctx, card, &award, order).await,
         };
     }
     if !awards_on(ctx.settings, order.status()) {
@@ -144,22 +180,17 @@ pub async fn apply(
     let award = match existing {
         Some(award) => award,
         None => {
-            let partner = partners::find(conn, integration.partner_id)
-                .await?
-                .ok_or_else(|| {
-                    OrderError::Internal("the integration's partner is missing".into())
-                })?;
-            match award::award(conn, ctx, &card, &partner, order).await? {
+            match award::award(conn, ctx, card, partner, order).await? {
                 award::Awarded::Done { decision, award } => {
                     // A partial refund already on the order when it first arrives.
-                    let partial = refund::partial(conn, ctx, &card, &award, order).await?;
+                    let partial = refund::partial(conn, ctx, card, &award, order).await?;
                     return Ok(merge(decision, partial));
                 }
                 award::Awarded::Not(decision) => return Ok(decision),
             }
         }
     };
-    match refund::partial(conn, ctx, &card, &award, order).await? {
+    match refund::partial(conn, ctx, card, &award, order).await? {
         Some(decision) => Ok(decision),
         None => Ok(Decision::repeat(format!(
             "Order already awarded {} points on {}; a repeated delivery changes nothing.",
