@@ -74,6 +74,35 @@ pub async fn lock_orders(
     Ok(())
 }
 
+/// The awards of these orders (partner, integration, order), in one statement (a batch of
+/// deliveries).
+pub async fn find_many(
+    conn: &mut AsyncPgConnection,
+    orders: &[(i64, i64, &str)],
+) -> Result<Vec<OrderAward>, DbError> {
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let partners: Vec<i64> = orders.iter().map(|o| o.0).collect();
+    let integrations: Vec<i64> = orders.iter().map(|o| o.1).collect();
+    let ids: Vec<&str> = orders.iter().map(|o| o.2).collect();
+    let found: Vec<OrderAward> = order_awards::table
+        .filter(order_awards::partner_id.eq_any(&partners))
+        .filter(order_awards::integration_id.eq_any(&integrations))
+        .filter(order_awards::order_id.eq_any(&ids))
+        .select(OrderAward::as_select())
+        .load(conn)
+        .await?;
+    Ok(found
+        .into_iter()
+        .filter(|a| {
+            orders
+                .iter()
+                .any(|o| (o.0, o.1, o.2) == (a.partner_id, a.integration_id, a.order_id.as_str()))
+        })
+        .collect())
+}
+
 pub async fn find(
     conn: &mut AsyncPgConnection,
     partner_id: i64,

@@ -60,6 +60,21 @@ pub async fn find_by_email(
         .optional()?)
 }
 
+/// The members with these normalized emails, in one statement (a batch of deliveries).
+pub async fn find_many_by_email(
+    conn: &mut AsyncPgConnection,
+    emails_normalized: &[&str],
+) -> Result<Vec<Member>, DbError> {
+    if emails_normalized.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(members::table
+        .filter(members::email_normalized.eq_any(emails_normalized))
+        .select(Member::as_select())
+        .load(conn)
+        .await?)
+}
+
 pub async fn find_by_id(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<Member>, DbError> {
     Ok(members::table
         .find(id)
@@ -102,11 +117,26 @@ pub async fn find_by_number(
 pub async fn find_or_create(
     conn: &mut AsyncPgConnection,
     new: &NewMember<'_>,
+    next_code: impl FnMut() -> String,
+) -> Result<(Member, bool), DbError> {
+    find_or_create_known(conn, new, None, next_code).await
+}
+
+/// [`find_or_create`] when the caller already looked the email up in this transaction
+/// (`known`: what it found; `None` when it did not look).
+pub async fn find_or_create_known(
+    conn: &mut AsyncPgConnection,
+    new: &NewMember<'_>,
+    mut known: Option<Option<Member>>,
     mut next_code: impl FnMut() -> String,
 ) -> Result<(Member, bool), DbError> {
     const CODE_TRIES: usize = 8;
     for _ in 0..CODE_TRIES {
-        if let Some(found) = find_by_email(conn, new.email_normalized).await? {
+        let found = match known.take() {
+            Some(known) => known,
+            None => find_by_email(conn, new.email_normalized).await?,
+        };
+        if let Some(found) = found {
             return Ok((found, false));
         }
         let code = next_code();

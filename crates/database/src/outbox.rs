@@ -45,6 +45,77 @@ pub struct NewEmail<'a> {
     pub now: OffsetDateTime,
 }
 
+/// A [`NewEmail`] that owns its parts, to be queued later in the same transaction
+/// ([`enqueue_many`]: a batch of deliveries queues its emails in one statement).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedEmail {
+    pub partner_id: Option<i64>,
+    pub member_id: Option<i64>,
+    pub kind: String,
+    pub to_address: String,
+    pub language: String,
+    pub payload: serde_json::Value,
+    pub idempotency_key: String,
+    pub now: OffsetDateTime,
+}
+
+impl QueuedEmail {
+    pub fn as_new(&self) -> NewEmail<'_> {
+        NewEmail {
+            partner_id: self.partner_id,
+            member_id: self.member_id,
+            kind: &self.kind,
+            to_address: &self.to_address,
+            language: &self.language,
+            payload: &self.payload,
+            idempotency_key: &self.idempotency_key,
+            now: self.now,
+        }
+    }
+}
+
+/// Queues several emails in one statement; an idempotency key queued before queues
+/// nothing, as with [`enqueue`].
+pub async fn enqueue_many(
+    conn: &mut AsyncPgConnection,
+    emails: &[QueuedEmail],
+) -> Result<(), DbError> {
+    match emails {
+        [] => {}
+        [one] => {
+            enqueue(conn, &one.as_new()).await?;
+        }
+        many => {
+            let rows: Vec<_> = many
+                .iter()
+                .map(|new| {
+                    (
+                        email_outbox::partner_id.eq(new.partner_id),
+                        email_outbox::member_id.eq(new.member_id),
+                        email_outbox::kind.eq(&new.kind),
+                        email_outbox::to_address.eq(&new.to_address),
+                        email_outbox::language.eq(&new.language),
+                        email_outbox::payload.eq(&new.payload),
+                        email_outbox::idempotency_key.eq(&new.idempotency_key),
+                        email_outbox::due_at.eq(new.now),
+                        email_outbox::created_at.eq(new.now),
+                    )
+                })
+                .collect();
+            // One text per number of rows (at most a batch's size).
+            Prepared(
+                diesel::insert_into(email_outbox::table)
+                    .values(rows)
+                    .on_conflict(email_outbox::idempotency_key)
+                    .do_nothing(),
+            )
+            .execute(conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Queues an email; returns its id, or `None` when this idempotency key was queued
 /// before. Call inside the transaction of the event.
 pub async fn enqueue(

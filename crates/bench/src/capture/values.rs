@@ -23,6 +23,9 @@ pub const NUMERIC: u32 = 1700;
 pub const UUID: u32 = 2950;
 pub const JSONB: u32 = 3802;
 pub const VOID: u32 = 2278;
+pub const INT4_ARRAY: u32 = 1007;
+pub const TEXT_ARRAY: u32 = 1009;
+pub const INT8_ARRAY: u32 = 1016;
 
 /// The SQL name of a type, for casts in the script (`None`: leave it to the server).
 pub fn type_name(oid: u32) -> Option<&'static str> {
@@ -44,13 +47,16 @@ pub fn type_name(oid: u32) -> Option<&'static str> {
         NUMERIC => "numeric",
         UUID => "uuid",
         JSONB => "jsonb",
+        INT4_ARRAY => "integer[]",
+        TEXT_ARRAY => "text[]",
+        INT8_ARRAY => "bigint[]",
         _ => return None,
     })
 }
 
 /// Whether values of this type are text a script can take apart.
 pub fn is_textual(oid: u32) -> bool {
-    matches!(oid, TEXT | VARCHAR | BPCHAR | JSON | JSONB | 0)
+    matches!(oid, TEXT | VARCHAR | BPCHAR | JSON | JSONB | TEXT_ARRAY | 0)
 }
 
 pub fn is_integer(oid: u32) -> bool {
@@ -145,9 +151,60 @@ pub fn text(value: &Value) -> anyhow::Result<Option<String>> {
         }
         NUMERIC => numeric(bytes)?,
         VOID => String::new(),
+        INT4_ARRAY | TEXT_ARRAY | INT8_ARRAY => array(bytes)?,
         other => bail!("a binary value of type oid {other}, which the capture cannot print"),
     };
     Ok(Some(text))
+}
+
+/// A one-dimensional array's binary form — ndim, has-nulls, element type, then per
+/// dimension its length and lower bound, then each element's length (-1: NULL) and
+/// binary value — as PostgreSQL prints it: `{1,2}`, `{"a","b"}`.
+fn array(bytes: &[u8]) -> anyhow::Result<String> {
+    fn word(bytes: &[u8], at: &mut usize) -> anyhow::Result<i32> {
+        let w = bytes
+            .get(*at..*at + 4)
+            .context("a short array")?
+            .try_into()
+            .map(i32::from_be_bytes)?;
+        *at += 4;
+        Ok(w)
+    }
+    let mut at = 0;
+    let dims = word(bytes, &mut at)?;
+    let _has_nulls = word(bytes, &mut at)?;
+    let element = u32::try_from(word(bytes, &mut at)?)?;
+    if dims == 0 {
+        return Ok("{}".into());
+    }
+    if dims != 1 {
+        bail!("an array of {dims} dimensions, which the capture cannot print");
+    }
+    let len = word(bytes, &mut at)?;
+    let _lower = word(bytes, &mut at)?;
+    let mut items = Vec::new();
+    for _ in 0..len {
+        let n = word(bytes, &mut at)?;
+        if n < 0 {
+            items.push("NULL".to_string());
+            continue;
+        }
+        let n = usize::try_from(n)?;
+        let item = bytes.get(at..at + n).context("a short array element")?;
+        at += n;
+        let value = Value {
+            oid: element,
+            binary: true,
+            bytes: Some(item.to_vec()),
+        };
+        let shown = text(&value)?.unwrap_or_default();
+        items.push(if is_textual(element) {
+            format!("\"{}\"", shown.replace('\\', "\\\\").replace('"', "\\\""))
+        } else {
+            shown
+        });
+    }
+    Ok(format!("{{{}}}", items.join(",")))
 }
 
 /// NUMERIC's binary form: ndigits, weight, sign, dscale, then base-10000 digits.
@@ -230,6 +287,40 @@ mod tests {
             numeric(&numeric_bytes(1, 3, &[1, 2345, 6780])).unwrap(),
             "12345.678"
         );
+    }
+
+    fn array_bytes(element: u32, items: &[Option<&[u8]>]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for word in [1i32, 0, element as i32, items.len() as i32, 1] {
+            out.extend_from_slice(&word.to_be_bytes());
+        }
+        for item in items {
+            match item {
+                Some(bytes) => {
+                    out.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+                    out.extend_from_slice(bytes);
+                }
+                None => out.extend_from_slice(&(-1i32).to_be_bytes()),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn arrays_print_as_postgresql_array_literals() {
+        let ints = array_bytes(
+            INT8,
+            &[Some(&7i64.to_be_bytes()), Some(&(-2i64).to_be_bytes())],
+        );
+        assert_eq!(array(&ints).unwrap(), "{7,-2}");
+        let texts = array_bytes(TEXT, &[Some(b"order:1:2:3"), Some(b"a \"b\""), None]);
+        assert_eq!(array(&texts).unwrap(), r#"{"order:1:2:3","a \"b\"",NULL}"#);
+        let mut empty = Vec::new();
+        for word in [0i32, 0, TEXT as i32] {
+            empty.extend_from_slice(&word.to_be_bytes());
+        }
+        assert_eq!(array(&empty).unwrap(), "{}");
+        assert!(array(&ints[..ints.len() - 3]).is_err(), "a cut-off array");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Group commit for webhook deliveries (SPEC §10): the signed, parsed deliveries that
 //! arrive together are applied in one transaction — their orders locked in one statement,
-//! each store's card and partner read once, their receipts written in one statement — and
+//! their awards and their members looked up in one statement each, each store's card and
+//! partner read once, their emails and their receipts written in one statement each — and
 //! each is answered only once that transaction has committed.
 //!
 //! A failure never spreads: when a batch of several fails, nothing of it was written, and
@@ -19,13 +20,13 @@ use std::time::Instant;
 
 use database::integrations::{self, Integration, Settings};
 use database::receipts::{self, NewReceipt};
-use database::{awards, ScopedFutureExt};
+use database::{awards, members, outbox, ScopedFutureExt};
 use identity::KeyRing;
 use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use super::deliveries::DeliveryError;
-use super::orders::{self, OrderContext, Store};
+use super::orders::{self, Known, OrderContext, Store};
 use crate::config::Config;
 
 /// A signed order delivery that passed every check and awaits its decision.
@@ -53,6 +54,7 @@ pub async fn apply_batch(
     context: Context<'_>,
     jobs: &[&Job],
 ) -> Result<(), DeliveryError> {
+    let emails: Vec<Option<String>> = jobs.iter().map(|job| billing_email(job)).collect();
     database::transaction(pool, |conn| {
         async move {
             let locks: Vec<(i64, i64, String)> = jobs
@@ -68,9 +70,37 @@ pub async fn apply_batch(
             let keys: Vec<(i64, i64, &str)> =
                 locks.iter().map(|(p, i, o)| (*p, *i, o.as_str())).collect();
             awards::lock_orders(conn, &keys).await?;
+            let found_awards = awards::find_many(conn, &keys).await?;
+            let emails = &emails;
+            let mut wanted: Vec<&str> = emails.iter().flatten().map(String::as_str).collect();
+            wanted.sort_unstable();
+            wanted.dedup();
+            let found_members = members::find_many_by_email(conn, &wanted).await?;
             let mut stores: Vec<(i64, Store)> = Vec::new();
             let mut written = Vec::with_capacity(jobs.len());
-            for job in jobs {
+            let mut queued = Vec::new();
+            for (i, job) in jobs.iter().enumerate() {
+                // What the batch read holds only until an earlier delivery of the same
+                // order or member in it wrote: those look again.
+                let known = Known {
+                    award: (!keys[..i].contains(&keys[i])).then(|| {
+                        found_awards
+                            .iter()
+                            .find(|a| {
+                                (a.partner_id, a.integration_id, a.order_id.as_str()) == keys[i]
+                            })
+                            .cloned()
+                    }),
+                    member: emails[i]
+                        .as_ref()
+                        .filter(|email| !emails[..i].iter().flatten().any(|e| e == *email))
+                        .map(|email| {
+                            found_members
+                                .iter()
+                                .find(|m| &m.email_normalized == email)
+                                .cloned()
+                        }),
+                };
                 let index = match stores.iter().position(|(id, _)| *id == job.integration.id) {
                     Some(index) => index,
                     None => {
@@ -86,8 +116,9 @@ pub async fn apply_batch(
                     public_base_url: context.public_base_url,
                     now: job.now,
                 };
-                let decision =
-                    orders::apply_locked(conn, &ctx, &stores[index].1, &job.order).await?;
+                let mut decision =
+                    orders::apply_locked(conn, &ctx, &stores[index].1, &job.order, known).await?;
+                queued.extend(decision.email.take());
                 let mut receipt = job.receipt.clone();
                 receipt.outcome = decision.outcome.as_str().into();
                 receipt.reason = decision.reason;
@@ -96,6 +127,7 @@ pub async fn apply_batch(
                     i32::try_from(job.started.elapsed().as_millis()).unwrap_or(i32::MAX);
                 written.push(receipt);
             }
+            outbox::enqueue_many(conn, &queued).await?;
             receipts::insert_many(conn, &written).await?;
             let mut touched: Vec<i64> = Vec::new();
             for job in jobs {
@@ -193,16 +225,20 @@ impl Batcher {
     }
 }
 
-/// Deliveries that may touch the same rows land on the same writer.
-fn shard_of(job: &Job) -> usize {
-    let mut hasher = DefaultHasher::new();
-    match job
-        .order
+/// The billing email, normalized as members are found by it.
+fn billing_email(job: &Job) -> Option<String> {
+    job.order
         .billing()
         .email()
         .and_then(|e| identity::Email::parse(e).ok())
-    {
-        Some(email) => email.normalized().hash(&mut hasher),
+        .map(|e| e.normalized().to_owned())
+}
+
+/// Deliveries that may touch the same rows land on the same writer.
+fn shard_of(job: &Job) -> usize {
+    let mut hasher = DefaultHasher::new();
+    match billing_email(job) {
+        Some(email) => email.hash(&mut hasher),
         None => (job.integration.id, job.order.id()).hash(&mut hasher),
     }
     usize::try_from(hasher.finish() % 1024).unwrap_or(0)

@@ -26,6 +26,7 @@ pub(super) async fn award(
     card: &Card,
     partner: &Partner,
     order: &OrderEvent,
+    known_member: Option<Option<members::Member>>,
 ) -> Result<Awarded, OrderError> {
     let integration = ctx.integration;
     let Some(raw_email) = order.billing().email() else {
@@ -70,10 +71,11 @@ pub(super) async fn award(
         language: &ctx.settings.email_language,
         now: ctx.now,
     };
-    let (member, member_created) = members::find_or_create(conn, &new_member, || {
-        coupons::random_code(&rng, 8).unwrap_or_default()
-    })
-    .await?;
+    let (member, member_created) =
+        members::find_or_create_known(conn, &new_member, known_member, || {
+            coupons::random_code(&rng, 8).unwrap_or_default()
+        })
+        .await?;
     let (wallet, created) =
         wallets::find_or_create(conn, integration.partner_id, card.id, member.id, ctx.now).await?;
     let order_id = order.id().to_string();
@@ -123,7 +125,7 @@ pub(super) async fn award(
         .as_ref()
         .map(|e| e.balance_after)
         .unwrap_or(earned.purchase.balance_after);
-    emails::after_award(
+    let email = emails::after_award(
         conn,
         ctx,
         &emails::Award {
@@ -159,7 +161,10 @@ pub(super) async fn award(
         reason.push_str(&breakdown);
     }
     Ok(Awarded::Done {
-        decision: Decision::new(Outcome::Processed, reason, points + bonus),
+        decision: Decision {
+            email,
+            ..Decision::new(Outcome::Processed, reason, points + bonus)
+        },
         award: Box::new(award),
     })
 }

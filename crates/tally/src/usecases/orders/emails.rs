@@ -3,7 +3,7 @@
 
 use database::catalog::Card;
 use database::members::Member;
-use database::outbox::{self, NewEmail};
+use database::outbox::QueuedEmail;
 use database::partners::Partner;
 use ledger::{Currency, Money, Points, RedemptionRule};
 use secrecy::ExposeSecret;
@@ -51,14 +51,16 @@ fn discount(
     }))
 }
 
+/// The email after an award, to be queued in the same transaction (`None`: the member
+/// turned loyalty emails off). The sign-in link it carries is issued here.
 pub(super) async fn after_award(
     conn: &mut database::Connection,
     ctx: &OrderContext<'_>,
     award: &Award<'_>,
-) -> Result<(), OrderError> {
+) -> Result<Option<QueuedEmail>, OrderError> {
     let member = award.member;
     if !member.loyalty_emails {
-        return Ok(());
+        return Ok(None);
     }
     let discount = discount(ctx, award.card, award.balance)?;
     let redeem_url = match discount {
@@ -107,19 +109,14 @@ pub(super) async fn after_award(
             loop_,
         })
     };
-    outbox::enqueue(
-        conn,
-        &NewEmail {
-            partner_id: Some(award.partner.id),
-            member_id: Some(member.id),
-            kind: payload.kind().as_str(),
-            to_address: &member.email,
-            language: &member.language,
-            payload: &payload.to_json(),
-            idempotency_key: &format!("woo:{}:{}:award-email", ctx.integration.id, award.order_id),
-            now: ctx.now,
-        },
-    )
-    .await?;
-    Ok(())
+    Ok(Some(QueuedEmail {
+        partner_id: Some(award.partner.id),
+        member_id: Some(member.id),
+        kind: payload.kind().as_str().to_owned(),
+        to_address: member.email.clone(),
+        language: member.language.clone(),
+        payload: payload.to_json(),
+        idempotency_key: format!("woo:{}:{}:award-email", ctx.integration.id, award.order_id),
+        now: ctx.now,
+    }))
 }

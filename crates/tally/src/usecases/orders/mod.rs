@@ -11,7 +11,8 @@ mod emails;
 mod refund;
 
 use database::integrations::{Integration, Settings};
-use database::{awards, catalog, partners, DbError};
+use database::outbox::{self, QueuedEmail};
+use database::{awards, catalog, members, partners, DbError};
 use identity::KeyRing;
 use time::OffsetDateTime;
 use webhook::{OrderEvent, OrderStatus};
@@ -45,6 +46,9 @@ pub struct Decision {
     pub points: i64,
     /// The order had been handled before and this state changed nothing.
     pub already_recorded: bool,
+    /// The email this decision sends, still to be queued in the same transaction:
+    /// [`apply`] queues it, a batch of deliveries queues all of its emails at once.
+    pub email: Option<QueuedEmail>,
 }
 
 impl Decision {
@@ -54,6 +58,7 @@ impl Decision {
             reason: reason.into(),
             points,
             already_recorded: false,
+            email: None,
         }
     }
 
@@ -140,20 +145,39 @@ pub async fn apply(
     let order_id = order.id().to_string();
     awards::lock_order(conn, integration.partner_id, integration.id, &order_id).await?;
     let store = Store::load(conn, integration).await?;
-    apply_locked(conn, ctx, &store, order).await
+    let mut decision = apply_locked(conn, ctx, &store, order, Known::default()).await?;
+    if let Some(email) = decision.email.take() {
+        outbox::enqueue(conn, &email.as_new()).await?;
+    }
+    Ok(decision)
+}
+
+/// What a batch of deliveries already read, in the same transaction, for one of them:
+/// `None` where it did not look (the delivery then reads it itself).
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    /// The order's award, or that it has none.
+    pub award: Option<Option<awards::OrderAward>>,
+    /// The member with the billing email, or that there is none.
+    pub member: Option<Option<members::Member>>,
 }
 
 /// [`apply`] once the caller holds the order's lock ([`awards::lock_orders`]) and has read
-/// its store, in the same transaction: a batch of deliveries does both once for all.
+/// its store, in the same transaction: a batch of deliveries does both once for all, and
+/// looks up the awards and members of all its deliveries at once (`known`).
 pub async fn apply_locked(
     conn: &mut database::Connection,
     ctx: &OrderContext<'_>,
     store: &Store,
     order: &OrderEvent,
+    known: Known,
 ) -> Result<Decision, OrderError> {
     let integration = ctx.integration;
     let order_id = order.id().to_string();
-    let existing = awards::find(conn, integration.partner_id, integration.id, &order_id).await?;
+    let existing = match known.award {
+        Some(award) => award,
+        None => awards::find(conn, integration.partner_id, integration.id, &order_id).await?,
+    };
     let (card, partner) = (&store.card, &store.partner);
 
     if *order.status() == OrderStatus::Refunded {
@@ -180,7 +204,7 @@ pub async fn apply_locked(
     let award = match existing {
         Some(award) => award,
         None => {
-            match award::award(conn, ctx, card, partner, order).await? {
+            match award::award(conn, ctx, card, partner, order, known.member).await? {
                 award::Awarded::Done { decision, award } => {
                     // A partial refund already on the order when it first arrives.
                     let partial = refund::partial(conn, ctx, card, &award, order).await?;
@@ -203,10 +227,13 @@ pub async fn apply_locked(
 fn merge(first: Decision, then: Option<Decision>) -> Decision {
     match then {
         None => first,
-        Some(more) => Decision::new(
-            first.outcome,
-            format!("{} {}", first.reason, more.reason),
-            first.points + more.points,
-        ),
+        Some(more) => Decision {
+            email: first.email.or(more.email),
+            ..Decision::new(
+                first.outcome,
+                format!("{} {}", first.reason, more.reason),
+                first.points + more.points,
+            )
+        },
     }
 }
