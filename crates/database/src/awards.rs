@@ -74,33 +74,35 @@ pub async fn lock_orders(
     Ok(())
 }
 
-/// The awards of these orders (partner, integration, order), in one statement (a batch of
-/// deliveries).
+/// The awards of these orders (partner, integration, order): one statement per
+/// integration among them (a batch of deliveries usually has one). Equality on the
+/// partner and the integration keeps the lookup on the unique index whatever plan the
+/// prepared statement settles on.
 pub async fn find_many(
     conn: &mut AsyncPgConnection,
     orders: &[(i64, i64, &str)],
 ) -> Result<Vec<OrderAward>, DbError> {
-    if orders.is_empty() {
-        return Ok(Vec::new());
+    let mut stores: Vec<(i64, i64)> = orders.iter().map(|o| (o.0, o.1)).collect();
+    stores.sort_unstable();
+    stores.dedup();
+    let mut found = Vec::new();
+    for (partner_id, integration_id) in stores {
+        let ids: Vec<&str> = orders
+            .iter()
+            .filter(|o| (o.0, o.1) == (partner_id, integration_id))
+            .map(|o| o.2)
+            .collect();
+        found.extend(
+            order_awards::table
+                .filter(order_awards::partner_id.eq(partner_id))
+                .filter(order_awards::integration_id.eq(integration_id))
+                .filter(order_awards::order_id.eq_any(&ids))
+                .select(OrderAward::as_select())
+                .load::<OrderAward>(conn)
+                .await?,
+        );
     }
-    let partners: Vec<i64> = orders.iter().map(|o| o.0).collect();
-    let integrations: Vec<i64> = orders.iter().map(|o| o.1).collect();
-    let ids: Vec<&str> = orders.iter().map(|o| o.2).collect();
-    let found: Vec<OrderAward> = order_awards::table
-        .filter(order_awards::partner_id.eq_any(&partners))
-        .filter(order_awards::integration_id.eq_any(&integrations))
-        .filter(order_awards::order_id.eq_any(&ids))
-        .select(OrderAward::as_select())
-        .load(conn)
-        .await?;
-    Ok(found
-        .into_iter()
-        .filter(|a| {
-            orders
-                .iter()
-                .any(|o| (o.0, o.1, o.2) == (a.partner_id, a.integration_id, a.order_id.as_str()))
-        })
-        .collect())
+    Ok(found)
 }
 
 pub async fn find(
