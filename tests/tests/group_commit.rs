@@ -26,19 +26,40 @@ fn spawn_delivery(
     })
 }
 
-#[tokio::test]
-async fn a_delivery_that_fails_inside_a_shared_batch_fails_alone_and_the_others_are_awarded() {
+/// A server with one writer, busy with a delivery of `order_id` that waits on the order's
+/// lock (held until the returned sender fires): what is delivered next queues behind it
+/// and shares the writer's next batch.
+async fn writer_busy_on(
+    order_id: i64,
+) -> (
+    Arc<TestServer>,
+    Store,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), database::DbError>>,
+    tokio::task::JoinHandle<u16>,
+) {
     let server = TestServer::start_with(&ONE_WRITER).await;
     let store = Store::connect(&server, SECRET).await;
-    let (release, holder) = hold_order_lock(&server, &store, "500").await;
+    let (release, holder) = hold_order_lock(&server, &store, &order_id.to_string()).await;
     let server = Arc::new(server);
-    // The writer's first batch waits on the held order; the rest queue behind it.
     let first = spawn_delivery(
         &server,
         &store,
-        order_json(500, "completed", "10.00", Some("first@example.com"), &[]),
+        order_json(
+            order_id,
+            "completed",
+            "10.00",
+            Some("first@example.com"),
+            &[],
+        ),
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
+    (server, store, release, holder, first)
+}
+
+#[tokio::test]
+async fn a_delivery_that_fails_inside_a_shared_batch_fails_alone_and_the_others_are_awarded() {
+    let (server, store, release, holder, first) = writer_busy_on(500).await;
     let mut queued = Vec::new();
     for i in 0..6 {
         let email = format!("q{i}@example.com");
@@ -103,16 +124,7 @@ async fn a_delivery_that_fails_inside_a_shared_batch_fails_alone_and_the_others_
 
 #[tokio::test]
 async fn copies_of_one_order_in_one_batch_award_it_once() {
-    let server = TestServer::start_with(&ONE_WRITER).await;
-    let store = Store::connect(&server, SECRET).await;
-    let (release, holder) = hold_order_lock(&server, &store, "700").await;
-    let server = Arc::new(server);
-    let first = spawn_delivery(
-        &server,
-        &store,
-        order_json(700, "completed", "10.00", Some("first@example.com"), &[]),
-    );
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (server, store, release, holder, first) = writer_busy_on(700).await;
     let mut copies = Vec::new();
     for _ in 0..5 {
         copies.push(spawn_delivery(

@@ -40,19 +40,13 @@ pub async fn lock_order(
     integration_id: i64,
     order_id: &str,
 ) -> Result<(), DbError> {
-    Prepared(
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-            .bind::<Text, _>(format!("order:{partner_id}:{integration_id}:{order_id}")),
-    )
-    .execute(conn)
-    .await?;
-    Ok(())
+    lock_orders(conn, &[(partner_id, integration_id, order_id)]).await
 }
 
 /// [`lock_order`] for several orders in one statement (a batch of deliveries), taken in
 /// the order of their lock keys so that two batches sharing orders cannot deadlock on
-/// them. The keys are the same as [`lock_order`]'s, so a batch and a single delivery or
-/// a reconciliation of one of its orders also run one after the other.
+/// them; a batch, a single delivery and a reconciliation of the same order run one after
+/// the other.
 pub async fn lock_orders(
     conn: &mut AsyncPgConnection,
     orders: &[(i64, i64, &str)],

@@ -74,6 +74,33 @@ impl QueuedEmail {
     }
 }
 
+type EmailRow<'a> = (
+    diesel::dsl::Eq<email_outbox::partner_id, Option<i64>>,
+    diesel::dsl::Eq<email_outbox::member_id, Option<i64>>,
+    diesel::dsl::Eq<email_outbox::kind, &'a str>,
+    diesel::dsl::Eq<email_outbox::to_address, &'a str>,
+    diesel::dsl::Eq<email_outbox::language, &'a str>,
+    diesel::dsl::Eq<email_outbox::payload, &'a serde_json::Value>,
+    diesel::dsl::Eq<email_outbox::idempotency_key, &'a str>,
+    diesel::dsl::Eq<email_outbox::due_at, OffsetDateTime>,
+    diesel::dsl::Eq<email_outbox::created_at, OffsetDateTime>,
+);
+
+/// The row an email is queued as (a tuple: the statement's text never varies).
+fn row<'a>(new: &NewEmail<'a>) -> EmailRow<'a> {
+    (
+        email_outbox::partner_id.eq(new.partner_id),
+        email_outbox::member_id.eq(new.member_id),
+        email_outbox::kind.eq(new.kind),
+        email_outbox::to_address.eq(new.to_address),
+        email_outbox::language.eq(new.language),
+        email_outbox::payload.eq(new.payload),
+        email_outbox::idempotency_key.eq(new.idempotency_key),
+        email_outbox::due_at.eq(new.now),
+        email_outbox::created_at.eq(new.now),
+    )
+}
+
 /// Queues several emails in one statement; an idempotency key queued before queues
 /// nothing, as with [`enqueue`].
 pub async fn enqueue_many(
@@ -86,22 +113,8 @@ pub async fn enqueue_many(
             enqueue(conn, &one.as_new()).await?;
         }
         many => {
-            let rows: Vec<_> = many
-                .iter()
-                .map(|new| {
-                    (
-                        email_outbox::partner_id.eq(new.partner_id),
-                        email_outbox::member_id.eq(new.member_id),
-                        email_outbox::kind.eq(&new.kind),
-                        email_outbox::to_address.eq(&new.to_address),
-                        email_outbox::language.eq(&new.language),
-                        email_outbox::payload.eq(&new.payload),
-                        email_outbox::idempotency_key.eq(&new.idempotency_key),
-                        email_outbox::due_at.eq(new.now),
-                        email_outbox::created_at.eq(new.now),
-                    )
-                })
-                .collect();
+            let news: Vec<NewEmail<'_>> = many.iter().map(QueuedEmail::as_new).collect();
+            let rows: Vec<_> = news.iter().map(row).collect();
             // One text per number of rows (at most a batch's size).
             Prepared(
                 diesel::insert_into(email_outbox::table)
@@ -123,17 +136,7 @@ pub async fn enqueue(
     new: &NewEmail<'_>,
 ) -> Result<Option<i64>, DbError> {
     Ok(diesel::insert_into(email_outbox::table)
-        .values((
-            email_outbox::partner_id.eq(new.partner_id),
-            email_outbox::member_id.eq(new.member_id),
-            email_outbox::kind.eq(new.kind),
-            email_outbox::to_address.eq(new.to_address),
-            email_outbox::language.eq(new.language),
-            email_outbox::payload.eq(new.payload),
-            email_outbox::idempotency_key.eq(new.idempotency_key),
-            email_outbox::due_at.eq(new.now),
-            email_outbox::created_at.eq(new.now),
-        ))
+        .values(row(new))
         .on_conflict(email_outbox::idempotency_key)
         .do_nothing()
         .returning(email_outbox::id)
