@@ -457,3 +457,112 @@ async fn one_click_unsubscribe_works_without_signing_in_and_twice() {
         .unwrap();
     assert_eq!(forged.status(), 404);
 }
+
+/// One pass reads its emails' senders and members once: each email still gets its own
+/// partner as sender and its own member's choice, and a queue longer than a pass goes out
+/// over several passes, every email once.
+#[tokio::test]
+async fn a_pass_gives_each_email_its_own_sender_and_choice_and_long_queues_take_several_passes() {
+    let shop = shop().await;
+    let sink = SmtpSink::start().await;
+    let now = OffsetDateTime::now_utc();
+    let mut conn = pool::get(shop.db.pool()).await.unwrap();
+    let (bakery, _) = partners::create_with_owner(
+        &mut conn,
+        &NewPartner {
+            name: "Bakery Bram",
+            business_email: "bram@bakery.test",
+            timezone: "UTC",
+            owner_email: "bram@bakery.test",
+            owner_email_normalized: "bram@bakery.test",
+            owner_name: "Bram",
+            now,
+        },
+    )
+    .await
+    .unwrap();
+    let (ben, _) = members::find_or_create(
+        &mut conn,
+        &NewMember {
+            email: "ben@example.com",
+            email_normalized: "ben@example.com",
+            name: "Ben",
+            language: "en",
+            now,
+        },
+        || "BENC2DE3".into(),
+    )
+    .await
+    .unwrap();
+    assert!(members::unsubscribe(&mut conn, ben.id).await.unwrap());
+    let payload = points_email(7).to_json();
+    let queue = |partner_id: i64, member_id: i64, to: &'static str, key: String| {
+        let payload = payload.clone();
+        let pool = shop.db.pool().clone();
+        async move {
+            let mut conn = pool::get(&pool).await.unwrap();
+            outbox::enqueue(
+                &mut conn,
+                &NewEmail {
+                    partner_id: Some(partner_id),
+                    member_id: Some(member_id),
+                    kind: "points",
+                    to_address: to,
+                    language: "en",
+                    payload: &payload,
+                    idempotency_key: &key,
+                    now,
+                },
+            )
+            .await
+            .unwrap()
+            .expect("queued")
+        }
+    };
+    let total = usize::try_from(tally::email::worker::BATCH).unwrap() + 5;
+    let mut to_ann = Vec::new();
+    for i in 0..total {
+        let partner_id = if i % 2 == 0 {
+            shop.partner_id
+        } else {
+            bakery.id
+        };
+        to_ann.push(
+            queue(
+                partner_id,
+                shop.member_id,
+                "ann@example.com",
+                format!("mix:{i}"),
+            )
+            .await,
+        );
+    }
+    let to_ben = queue(bakery.id, ben.id, "ben@example.com", "mix:ben".into()).await;
+    drop(conn);
+
+    let mailer = mailer(&shop, &sink.url());
+    let first = mailer.deliver_due(now).await.unwrap();
+    assert_eq!(first.claimed(), total - 5, "a pass takes one batch");
+    let second = mailer.deliver_due(now).await.unwrap();
+    assert_eq!(first.sent + second.sent, total);
+    assert_eq!(first.failed + second.failed, 1, "Ben switched emails off");
+    assert_eq!(mailer.deliver_due(now).await.unwrap().claimed(), 0);
+
+    let got = sink.wait_for(total, Duration::from_secs(5)).await;
+    assert_eq!(got.len(), total, "every email to Ann arrives once");
+    assert!(got.iter().all(|m| m.raw.contains("ann@example.com")));
+    let from_bakery = got
+        .iter()
+        .filter(|m| {
+            m.header("Reply-To")
+                .is_some_and(|r| r.contains("bram@bakery.test"))
+        })
+        .count();
+    assert_eq!(from_bakery, total / 2, "each email names its own partner");
+    for id in &to_ann {
+        assert_eq!(status_of(&shop, *id).await.0, "sent");
+    }
+    let (status, reason) = status_of(&shop, to_ben).await;
+    assert_eq!(status, "failed");
+    assert!(reason.unwrap().contains("switched loyalty emails off"));
+}

@@ -84,6 +84,25 @@ pub async fn find_by_id(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<
         .optional()?)
 }
 
+/// Which of these members switched loyalty emails off, in one statement (the email
+/// worker checks a whole batch at once).
+pub async fn without_loyalty_emails(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+) -> Result<Vec<i64>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Prepared(
+        members::table
+            .filter(members::id.eq_any(ids))
+            .filter(members::loyalty_emails.eq(false))
+            .select(members::id),
+    )
+    .load(conn)
+    .await?)
+}
+
 /// The member whose member code is `code` (upper case, as printed on the card).
 pub async fn find_by_code(
     conn: &mut AsyncPgConnection,

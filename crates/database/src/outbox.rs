@@ -222,6 +222,33 @@ pub async fn mark_sent(
     Ok(())
 }
 
+/// These emails went out, their content unchanged: one statement for a worker's batch.
+/// Like [`mark_sent`], it leaves a row no longer pending as it is.
+pub async fn mark_sent_many(
+    conn: &mut AsyncPgConnection,
+    ids: &[i64],
+    now: OffsetDateTime,
+) -> Result<(), DbError> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    Prepared(
+        diesel::update(
+            email_outbox::table
+                .filter(email_outbox::id.eq_any(ids))
+                .filter(email_outbox::status.eq("pending")),
+        )
+        .set((
+            email_outbox::status.eq("sent"),
+            email_outbox::sent_at.eq(now),
+            email_outbox::last_error.eq(None::<String>),
+        )),
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Sending failed; the email is due again at `retry_at`.
 pub async fn mark_retry(
     conn: &mut AsyncPgConnection,

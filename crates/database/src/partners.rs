@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::prepared::Prepared;
 use crate::schema::{partner_users, partners};
 use crate::DbError;
 
@@ -83,6 +84,20 @@ pub async fn find(conn: &mut AsyncPgConnection, id: i64) -> Result<Option<Partne
         .first(conn)
         .await
         .optional()?)
+}
+
+/// The partners with these ids, in one statement (the email worker's senders).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[i64]) -> Result<Vec<Partner>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(Prepared(
+        partners::table
+            .filter(partners::id.eq_any(ids))
+            .select(Partner::as_select()),
+    )
+    .load(conn)
+    .await?)
 }
 
 /// Active users with this email, across partners (partner sign-in starts here).

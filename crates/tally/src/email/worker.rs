@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use database::members;
 use database::outbox::{self, OutboxEmail};
+use database::partners::Partner;
 use time::{Duration, OffsetDateTime};
 
 use super::compose::{self, Draft, Sender};
@@ -59,19 +60,52 @@ enum Outcome {
     Failed(String),
 }
 
+/// How many due emails one pass claims.
+pub const BATCH: i64 = 50;
+
+/// What a pass reads once for all the emails it claimed: their senders, and which
+/// members switched loyalty emails off.
+struct Recipients {
+    partners: Vec<Partner>,
+    opted_out: Vec<i64>,
+}
+
 impl Mailer {
-    /// Claims and delivers the emails due at `now`.
+    /// Claims and delivers the emails due at `now`. The pass reads what its emails need
+    /// in two statements, sends them, then records the outcomes, those sent unchanged in
+    /// one statement: one commit for the batch rather than one per email. A worker that
+    /// dies before recording leaves its emails to be sent again once their lease ends.
     pub async fn deliver_due(&self, now: OffsetDateTime) -> Result<Report, database::DbError> {
         let mut conn = database::pool::get(&self.pool).await?;
-        let due = outbox::claim_due(&mut conn, now, LEASE, 20).await?;
+        let due = outbox::claim_due(&mut conn, now, LEASE, BATCH).await?;
+        if due.is_empty() {
+            return Ok(Report::default());
+        }
+        let recipients = recipients(&mut conn, &due).await;
         drop(conn);
+        let mut outcomes = Vec::with_capacity(due.len());
+        for email in &due {
+            let outcome = match &recipients {
+                Ok(recipients) => self.deliver(email, recipients).await,
+                Err(e) => Outcome::Retry(e.to_string()),
+            };
+            outcomes.push(outcome);
+        }
         let mut report = Report::default();
-        for email in due {
-            let outcome = self.deliver(&email).await;
-            let mut conn = database::pool::get(&self.pool).await?;
+        let unchanged: Vec<i64> = due
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| matches!(outcome, Outcome::Sent(None)))
+            .map(|(email, _)| email.id)
+            .collect();
+        let mut conn = database::pool::get(&self.pool).await?;
+        outbox::mark_sent_many(&mut conn, &unchanged, now).await?;
+        report.sent += unchanged.len();
+        for (email, outcome) in due.iter().zip(outcomes) {
             match outcome {
-                Outcome::Sent(scrubbed) => {
-                    outbox::mark_sent(&mut conn, email.id, scrubbed.as_ref(), now).await?;
+                Outcome::Sent(None) => {}
+                Outcome::Sent(Some(scrubbed)) => {
+                    outbox::mark_sent(&mut conn, email.id, Some(&scrubbed), now).await?;
                     report.sent += 1;
                 }
                 Outcome::Retry(error) if now - email.created_at < GIVE_UP_AFTER => {
@@ -90,7 +124,7 @@ impl Mailer {
         Ok(report)
     }
 
-    async fn deliver(&self, email: &OutboxEmail) -> Outcome {
+    async fn deliver(&self, email: &OutboxEmail, recipients: &Recipients) -> Outcome {
         let Some(kind) = EmailKind::parse(&email.kind) else {
             return Outcome::Failed(format!("unknown email kind {}", email.kind));
         };
@@ -99,10 +133,18 @@ impl Mailer {
             Err(e) => return Outcome::Failed(format!("unreadable payload: {e}")),
         };
         let language = Language::parse(&email.language).unwrap_or(Language::En);
-        let (sender, opted_out) = match self.sender_and_choice(email, kind).await {
-            Ok(found) => found,
-            Err(e) => return Outcome::Retry(e.to_string()),
-        };
+        let sender = email
+            .partner_id
+            .and_then(|id| recipients.partners.iter().find(|p| p.id == id))
+            .map_or_else(platform_sender, |p| Sender {
+                display_name: p.name.clone(),
+                reply_to: Some(p.business_email.clone()),
+            });
+        let respects_choice = matches!(kind, EmailKind::Welcome | EmailKind::Points);
+        let opted_out = respects_choice
+            && email
+                .member_id
+                .is_some_and(|id| recipients.opted_out.contains(&id));
         if opted_out {
             return Outcome::Failed("not sent: the member switched loyalty emails off".into());
         }
@@ -163,32 +205,6 @@ impl Mailer {
         Some(payload)
     }
 
-    async fn sender_and_choice(
-        &self,
-        email: &OutboxEmail,
-        kind: EmailKind,
-    ) -> Result<(Sender, bool), database::DbError> {
-        let mut conn = database::pool::get(&self.pool).await?;
-        let sender = match email.partner_id {
-            Some(partner_id) => match database::partners::find(&mut conn, partner_id).await? {
-                Some(p) => Sender {
-                    display_name: p.name,
-                    reply_to: Some(p.business_email),
-                },
-                None => platform_sender(),
-            },
-            None => platform_sender(),
-        };
-        let respects_choice = matches!(kind, EmailKind::Welcome | EmailKind::Points);
-        let opted_out = match (respects_choice, email.member_id) {
-            (true, Some(id)) => members::find_by_id(&mut conn, id)
-                .await?
-                .is_some_and(|m| !m.loyalty_emails),
-            _ => false,
-        };
-        Ok((sender, opted_out))
-    }
-
     /// Runs until `stop` turns true: a pass, then a pause when there was nothing to do.
     pub async fn run(
         self,
@@ -214,6 +230,32 @@ impl Mailer {
             }
         }
     }
+}
+
+/// The senders and the loyalty-email choices of `due`, in one statement each.
+async fn recipients(
+    conn: &mut database::Connection,
+    due: &[OutboxEmail],
+) -> Result<Recipients, database::DbError> {
+    let mut partner_ids: Vec<i64> = due.iter().filter_map(|e| e.partner_id).collect();
+    partner_ids.sort_unstable();
+    partner_ids.dedup();
+    let mut member_ids: Vec<i64> = due
+        .iter()
+        .filter(|e| {
+            matches!(
+                EmailKind::parse(&e.kind),
+                Some(EmailKind::Welcome | EmailKind::Points)
+            )
+        })
+        .filter_map(|e| e.member_id)
+        .collect();
+    member_ids.sort_unstable();
+    member_ids.dedup();
+    Ok(Recipients {
+        partners: database::partners::find_many(conn, &partner_ids).await?,
+        opted_out: members::without_loyalty_emails(conn, &member_ids).await?,
+    })
 }
 
 fn platform_sender() -> Sender {
