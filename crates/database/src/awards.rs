@@ -134,22 +134,10 @@ pub async fn insert(
     conn: &mut AsyncPgConnection,
     new: &NewOrderAward<'_>,
 ) -> Result<OrderAward, DbError> {
-    Ok(diesel::insert_into(order_awards::table)
-        .values((
-            order_awards::partner_id.eq(new.partner_id),
-            order_awards::integration_id.eq(new.integration_id),
-            order_awards::order_id.eq(new.order_id),
-            order_awards::wallet_id.eq(new.wallet_id),
-            order_awards::order_total.eq(new.order_total),
-            order_awards::currency.eq(new.currency),
-            order_awards::points_awarded.eq(new.points_awarded),
-            order_awards::welcome_bonus_points.eq(new.welcome_bonus_points),
-            order_awards::created_at.eq(new.now),
-            order_awards::updated_at.eq(new.now),
-        ))
-        .returning(OrderAward::as_returning())
-        .get_result(conn)
-        .await?)
+    crate::awarding::insert_awards(conn, std::slice::from_ref(new))
+        .await?
+        .pop()
+        .ok_or(DbError::NotFound("order award"))
 }
 
 /// Records refund progress: points taken back so far, the amount refunded so far, and

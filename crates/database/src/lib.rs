@@ -14,6 +14,7 @@
 //! ordering are testable without sleeping.
 
 pub mod activity;
+pub mod awarding;
 pub mod awards;
 pub mod catalog;
 pub mod codes;

@@ -166,25 +166,7 @@ pub async fn insert_locked(
         }
     };
     let inserted: Option<Entry> = diesel::insert_into(entries::table)
-        // A tuple: `None` binds NULL rather than DEFAULT, so diesel caches the statement.
-        .values((
-            entries::partner_id.eq(posting.partner_id),
-            entries::wallet_id.eq(posting.wallet_id),
-            entries::kind.eq(posting.kind.as_str()),
-            entries::channel.eq(posting.channel.as_str()),
-            entries::points.eq(applied.recorded.get()),
-            entries::applied_points.eq(applied.applied.get()),
-            entries::balance_after.eq(applied.balance_after.get()),
-            entries::idempotency_key.eq(&posting.idempotency_key),
-            entries::integration_id.eq(posting.source.integration_id),
-            entries::order_id.eq(posting.source.order_id.as_deref()),
-            entries::redemption_id.eq(posting.source.redemption_id),
-            entries::partner_user_id.eq(posting.source.partner_user_id),
-            entries::reference.eq(posting.source.reference.as_deref()),
-            entries::note.eq(posting.source.note.as_deref()),
-            entries::rule.eq(posting.rule.as_ref()),
-            entries::created_at.eq(posting.now),
-        ))
+        .values(entry_row(posting, &applied))
         .on_conflict((entries::partner_id, entries::idempotency_key))
         .do_nothing()
         .returning(Entry::as_returning())
@@ -200,6 +182,48 @@ pub async fn insert_locked(
         entry,
         replayed: false,
     })
+}
+
+pub(crate) type EntryRow<'a> = (
+    diesel::dsl::Eq<entries::partner_id, i64>,
+    diesel::dsl::Eq<entries::wallet_id, i64>,
+    diesel::dsl::Eq<entries::kind, &'static str>,
+    diesel::dsl::Eq<entries::channel, &'static str>,
+    diesel::dsl::Eq<entries::points, i64>,
+    diesel::dsl::Eq<entries::applied_points, i64>,
+    diesel::dsl::Eq<entries::balance_after, i64>,
+    diesel::dsl::Eq<entries::idempotency_key, &'a str>,
+    diesel::dsl::Eq<entries::integration_id, Option<i64>>,
+    diesel::dsl::Eq<entries::order_id, Option<&'a str>>,
+    diesel::dsl::Eq<entries::redemption_id, Option<i64>>,
+    diesel::dsl::Eq<entries::partner_user_id, Option<i64>>,
+    diesel::dsl::Eq<entries::reference, Option<&'a str>>,
+    diesel::dsl::Eq<entries::note, Option<&'a str>>,
+    diesel::dsl::Eq<entries::rule, Option<&'a serde_json::Value>>,
+    diesel::dsl::Eq<entries::created_at, OffsetDateTime>,
+);
+
+/// The row an entry is inserted as: a tuple, so that `None` binds NULL rather than
+/// DEFAULT and the statement's text never varies.
+pub(crate) fn entry_row<'a>(posting: &'a Posting, applied: &ledger::Applied) -> EntryRow<'a> {
+    (
+        entries::partner_id.eq(posting.partner_id),
+        entries::wallet_id.eq(posting.wallet_id),
+        entries::kind.eq(posting.kind.as_str()),
+        entries::channel.eq(posting.channel.as_str()),
+        entries::points.eq(applied.recorded.get()),
+        entries::applied_points.eq(applied.applied.get()),
+        entries::balance_after.eq(applied.balance_after.get()),
+        entries::idempotency_key.eq(posting.idempotency_key.as_str()),
+        entries::integration_id.eq(posting.source.integration_id),
+        entries::order_id.eq(posting.source.order_id.as_deref()),
+        entries::redemption_id.eq(posting.source.redemption_id),
+        entries::partner_user_id.eq(posting.source.partner_user_id),
+        entries::reference.eq(posting.source.reference.as_deref()),
+        entries::note.eq(posting.source.note.as_deref()),
+        entries::rule.eq(posting.rule.as_ref()),
+        entries::created_at.eq(posting.now),
+    )
 }
 
 /// What the entries just posted on a locked wallet did to it.

@@ -259,7 +259,9 @@ impl Receiver<'_> {
                     keys: self.keys,
                     public_base_url: self.public_base_url,
                 };
-                ingest::apply_batch(self.pool, context, &[&job]).await
+                ingest::apply_batch(self.pool, context, &[&job])
+                    .await
+                    .map(|_| ())
             }
         };
         match applied {

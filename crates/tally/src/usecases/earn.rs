@@ -45,11 +45,80 @@ pub enum EarnError {
     Db(#[from] database::DbError),
 }
 
+/// What a purchase will post on its locked wallet: the purchase entry and, when it is the
+/// wallet's first qualifying purchase and the card gives one, the welcome bonus entry
+/// (key `{key}:welcome`), and what they do to the wallet. Pure: [`earn`] posts a plan one
+/// entry at a time, a batch of store orders posts many plans in a few statements.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub earned: ledger::Earned,
+    pub purchase: Posting,
+    pub bonus: Option<Posting>,
+    /// Set when this purchase is the wallet's first qualifying one.
+    pub first_purchase_at: Option<OffsetDateTime>,
+}
+
+impl Plan {
+    /// The earned rule breakdown, stored with the purchase entry.
+    fn rule_json(earned: &ledger::Earned) -> Option<serde_json::Value> {
+        serde_json::to_value(earned.breakdown()).ok()
+    }
+}
+
+/// Plans `purchase` on `wallet` (the row this transaction holds locked).
+pub fn plan(purchase: &Purchase<'_>, wallet: &Wallet) -> Result<Plan, EarnError> {
+    let card = purchase.card;
+    let rule = card.earn_rule()?;
+    let tiers = purchase
+        .tiers
+        .iter()
+        .map(CardTier::tier)
+        .collect::<Result<Vec<_>, _>>()?;
+    let tier = ledger::tier_for(&tiers, Points::new(wallet.earned_points));
+    let earned = rule.points_for(purchase.amount, purchase.channel, tier)?;
+    let posting = |kind, points, tier_points, idempotency_key, rule| Posting {
+        partner_id: card.partner_id,
+        wallet_id: purchase.wallet_id,
+        kind,
+        channel: purchase.channel,
+        points,
+        tier_points,
+        idempotency_key,
+        source: purchase.source.clone(),
+        rule,
+        now: purchase.now,
+    };
+    // The wallet is locked: what it says about its first purchase stays true until commit.
+    let first_purchase_at =
+        (earned.qualifies() && wallet.first_purchase_at.is_none()).then_some(purchase.now);
+    let bonus = rule.welcome_bonus();
+    let bonus = (first_purchase_at.is_some() && bonus.get() > 0).then(|| {
+        posting(
+            EntryKind::WelcomeBonus,
+            bonus,
+            Points::ZERO,
+            format!("{}:welcome", purchase.idempotency_key),
+            None,
+        )
+    });
+    Ok(Plan {
+        purchase: posting(
+            EntryKind::Purchase,
+            earned.points(),
+            earned.points(),
+            purchase.idempotency_key.clone(),
+            Plan::rule_json(&earned),
+        ),
+        bonus,
+        first_purchase_at,
+        earned,
+    })
+}
+
 /// Posts the purchase and, when it is the wallet's first qualifying purchase, the
 /// welcome bonus as its own entry. Call inside a transaction.
 pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earned, EarnError> {
     let card = purchase.card;
-    let rule = card.earn_rule()?;
     // One lock for the purchase and its bonus.
     let wallet = match purchase.locked_wallet {
         Some(wallet) if wallet.id == purchase.wallet_id && wallet.partner_id == card.partner_id => {
@@ -59,33 +128,10 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
             .await?
             .ok_or(PostingError::WalletNotFound)?,
     };
-    let tiers = purchase
-        .tiers
-        .iter()
-        .map(CardTier::tier)
-        .collect::<Result<Vec<_>, _>>()?;
-    let tier = ledger::tier_for(&tiers, Points::new(wallet.earned_points));
-    let earned = rule.points_for(purchase.amount, purchase.channel, tier)?;
-    let rule_json = serde_json::to_value(earned.breakdown()).ok();
-    let posted = posting::insert_locked(
-        conn,
-        &Posting {
-            partner_id: card.partner_id,
-            wallet_id: purchase.wallet_id,
-            kind: EntryKind::Purchase,
-            channel: purchase.channel,
-            points: earned.points(),
-            tier_points: earned.points(),
-            idempotency_key: purchase.idempotency_key.clone(),
-            source: purchase.source.clone(),
-            rule: rule_json,
-            now: purchase.now,
-        },
-        wallet.balance,
-    )
-    .await?;
-    let bonus_key = format!("{}:welcome", purchase.idempotency_key);
+    let plan = plan(purchase, &wallet)?;
+    let posted = posting::insert_locked(conn, &plan.purchase, wallet.balance).await?;
     if posted.replayed {
+        let bonus_key = format!("{}:welcome", purchase.idempotency_key);
         let welcome_bonus = posting::find_by_key(conn, card.partner_id, &bonus_key).await?;
         return Ok(Earned {
             purchase: posted.entry,
@@ -93,30 +139,10 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
             replayed: true,
         });
     }
-    let bonus = rule.welcome_bonus();
-    // The wallet is locked: what it says about its first purchase stays true until commit.
-    let first_purchase_at =
-        (earned.qualifies() && wallet.first_purchase_at.is_none()).then_some(purchase.now);
     let mut balance = posted.entry.balance_after;
     let mut welcome_bonus = None;
-    if first_purchase_at.is_some() && bonus.get() > 0 {
-        let entry = posting::insert_locked(
-            conn,
-            &Posting {
-                partner_id: card.partner_id,
-                wallet_id: purchase.wallet_id,
-                kind: EntryKind::WelcomeBonus,
-                channel: purchase.channel,
-                points: bonus,
-                tier_points: Points::ZERO,
-                idempotency_key: bonus_key,
-                source: purchase.source.clone(),
-                rule: None,
-                now: purchase.now,
-            },
-            balance,
-        )
-        .await?;
+    if let Some(bonus) = &plan.bonus {
+        let entry = posting::insert_locked(conn, bonus, balance).await?;
         if !entry.replayed {
             balance = entry.entry.balance_after;
         }
@@ -128,8 +154,8 @@ pub async fn earn(conn: &mut Connection, purchase: &Purchase<'_>) -> Result<Earn
         purchase.wallet_id,
         &Moved {
             balance,
-            tier_points: earned.points(),
-            first_purchase_at,
+            tier_points: plan.earned.points(),
+            first_purchase_at: plan.first_purchase_at,
         },
     )
     .await?;

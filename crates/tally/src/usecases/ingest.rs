@@ -26,7 +26,8 @@ use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 use super::deliveries::DeliveryError;
-use super::orders::{self, Known, OrderContext, Store};
+use super::orders::batch::{self, Candidate};
+use super::orders::{self, Known, OrderContext, OrderError, Store};
 use crate::config::Config;
 
 /// A signed order delivery that passed every check and awaits its decision.
@@ -48,12 +49,19 @@ pub struct Context<'a> {
     pub public_base_url: &'a str,
 }
 
+/// What a committed batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// Deliveries of new orders awarded together, in the batch's multi-row statements.
+    pub together: usize,
+}
+
 /// Applies `jobs` in one transaction on a connection of `pool`; `Ok` once it committed.
 pub async fn apply_batch(
     pool: &database::Pool,
     context: Context<'_>,
     jobs: &[&Job],
-) -> Result<(), DeliveryError> {
+) -> Result<Applied, DeliveryError> {
     let emails: Vec<Option<String>> = jobs.iter().map(|job| billing_email(job)).collect();
     database::transaction(pool, |conn| {
         async move {
@@ -77,12 +85,34 @@ pub async fn apply_batch(
             wanted.dedup();
             let found_members = members::find_many_by_email(conn, &wanted).await?;
             let mut stores: Vec<(i64, Store)> = Vec::new();
-            let mut written = Vec::with_capacity(jobs.len());
-            let mut queued = Vec::new();
-            for (i, job) in jobs.iter().enumerate() {
-                // What the batch read holds only until an earlier delivery of the same
-                // order or member in it wrote: those look again.
-                let known = Known {
+            for job in jobs {
+                if !stores.iter().any(|(id, _)| *id == job.integration.id) {
+                    stores.push((
+                        job.integration.id,
+                        Store::load(conn, &job.integration).await?,
+                    ));
+                }
+            }
+            let store_of = |job: &Job| {
+                stores
+                    .iter()
+                    .find(|(id, _)| *id == job.integration.id)
+                    .map(|(_, store)| store)
+            };
+            let contexts: Vec<OrderContext<'_>> = jobs
+                .iter()
+                .map(|job| OrderContext {
+                    integration: &job.integration,
+                    settings: &job.settings,
+                    keys: context.keys,
+                    public_base_url: context.public_base_url,
+                    now: job.now,
+                })
+                .collect();
+            // What the batch read holds only until an earlier delivery of the same order
+            // or member in it wrote: those look again.
+            let knowns: Vec<Known> = (0..jobs.len())
+                .map(|i| Known {
                     award: (!keys[..i].contains(&keys[i])).then(|| {
                         found_awards
                             .iter()
@@ -100,24 +130,48 @@ pub async fn apply_batch(
                                 .find(|m| &m.email_normalized == email)
                                 .cloned()
                         }),
-                };
-                let index = match stores.iter().position(|(id, _)| *id == job.integration.id) {
-                    Some(index) => index,
+                })
+                .collect();
+            let mut decisions: Vec<Option<orders::Decision>> = vec![None; jobs.len()];
+            // New orders are awarded together, in a few statements for all; a lone
+            // delivery (and every delivery of a batch that failed) takes the
+            // one-at-a-time path.
+            let together: Vec<usize> = (0..jobs.len())
+                .filter(|_| jobs.len() > 1)
+                .filter(|&i| batch::fits(&contexts[i], &jobs[i].order, &knowns[i]))
+                .collect();
+            if !together.is_empty() {
+                let mut candidates = Vec::with_capacity(together.len());
+                for &i in &together {
+                    candidates.push(Candidate {
+                        ctx: &contexts[i],
+                        store: store_of(jobs[i]).ok_or(missing_store())?,
+                        order: &jobs[i].order,
+                        member: knowns[i].member.clone().flatten(),
+                    });
+                }
+                let decided = batch::award_many(conn, &candidates).await?;
+                for (&i, decision) in together.iter().zip(decided) {
+                    decisions[i] = Some(decision);
+                }
+            }
+            let mut written = Vec::with_capacity(jobs.len());
+            let mut queued = Vec::new();
+            for (i, job) in jobs.iter().enumerate() {
+                let mut decision = match decisions[i].take() {
+                    Some(decision) => decision,
                     None => {
-                        let store = Store::load(conn, &job.integration).await?;
-                        stores.push((job.integration.id, store));
-                        stores.len() - 1
+                        let store = store_of(job).ok_or(missing_store())?;
+                        orders::apply_locked(
+                            conn,
+                            &contexts[i],
+                            store,
+                            &job.order,
+                            knowns[i].clone(),
+                        )
+                        .await?
                     }
                 };
-                let ctx = OrderContext {
-                    integration: &job.integration,
-                    settings: &job.settings,
-                    keys: context.keys,
-                    public_base_url: context.public_base_url,
-                    now: job.now,
-                };
-                let mut decision =
-                    orders::apply_locked(conn, &ctx, &stores[index].1, &job.order, known).await?;
                 queued.extend(decision.email.take());
                 let mut receipt = job.receipt.clone();
                 receipt.outcome = decision.outcome.as_str().into();
@@ -145,11 +199,19 @@ pub async fn apply_batch(
                     .await?;
                 }
             }
-            Ok::<_, DeliveryError>(())
+            Ok::<_, DeliveryError>(Applied {
+                together: together.len(),
+            })
         }
         .scope_boxed()
     })
     .await
+}
+
+fn missing_store() -> DeliveryError {
+    DeliveryError::Order(OrderError::Internal(
+        "the batch did not load this store".into(),
+    ))
 }
 
 struct Queued {
@@ -266,7 +328,12 @@ async fn writer(
         let result = apply_batch(&pool, context, &jobs).await;
         drop(jobs);
         match result {
-            Ok(()) => {
+            Ok(applied) => {
+                tracing::debug!(
+                    deliveries = batch.len(),
+                    together = applied.together,
+                    "batch committed"
+                );
                 for queued in batch {
                     let _ = queued.reply.send(Ok(()));
                 }
@@ -284,7 +351,7 @@ async fn writer(
                 );
                 for queued in batch {
                     let result = apply_batch(&pool, context, &[&queued.job]).await;
-                    let _ = queued.reply.send(result);
+                    let _ = queued.reply.send(result.map(|_| ()));
                 }
             }
         }

@@ -7,6 +7,7 @@
 //! per-order lock, so duplicates and races change nothing.
 
 mod award;
+pub mod batch;
 mod emails;
 mod refund;
 
@@ -95,7 +96,7 @@ pub enum OrderError {
 }
 
 /// Whether this store awards on the order's status.
-fn awards_on(settings: &Settings, status: &OrderStatus) -> bool {
+pub(crate) fn awards_on(settings: &Settings, status: &OrderStatus) -> bool {
     match status {
         OrderStatus::Completed => true,
         OrderStatus::Processing => settings.award_on == "processing_or_completed",

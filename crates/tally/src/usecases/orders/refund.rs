@@ -104,7 +104,7 @@ pub(super) async fn full(
 }
 
 /// The sum of the order's refunds (WooCommerce lists them with negative totals).
-fn refunded_amount(order: &OrderEvent) -> BigDecimal {
+pub(super) fn refunded_amount(order: &OrderEvent) -> BigDecimal {
     order
         .refunds()
         .iter()
