@@ -158,3 +158,108 @@ async fn copies_of_one_order_in_one_batch_award_it_once() {
         "the held order and each of the two others once"
     );
 }
+
+/// New orders of a batch are written together, in multi-row statements: when one of those
+/// statements fails half-way (here the entries', on a key already used for another
+/// wallet), nothing of the batch stays, and each delivery is applied again on its own.
+#[tokio::test]
+async fn a_multi_row_write_that_fails_half_way_rolls_the_batch_back_and_each_is_applied_alone() {
+    let (server, store, release, holder, first) = writer_busy_on(800).await;
+    // Order 830's purchase key, already taken by an entry on another member's wallet.
+    {
+        let now = time::OffsetDateTime::now_utc();
+        let mut conn = database::pool::get(server.db.pool()).await.unwrap();
+        let (early, _) = database::members::find_or_create(
+            &mut conn,
+            &database::members::NewMember {
+                email: "early@example.com",
+                email_normalized: "early@example.com",
+                name: "Early",
+                language: "en",
+                now,
+            },
+            || "KNQC2DE3".into(),
+        )
+        .await
+        .unwrap();
+        let (wallet, _) = database::wallets::find_or_create(
+            &mut conn,
+            store.partner_id,
+            store.card.id,
+            early.id,
+            now,
+        )
+        .await
+        .unwrap();
+        drop(conn);
+        database::posting::post(
+            server.db.pool(),
+            &database::posting::Posting {
+                partner_id: store.partner_id,
+                wallet_id: wallet.id,
+                kind: ledger::EntryKind::Adjustment,
+                channel: ledger::Channel::System,
+                points: ledger::Points::new(1),
+                tier_points: ledger::Points::ZERO,
+                idempotency_key: format!("woo:{}:830", store.integration_id),
+                source: database::posting::EntrySource {
+                    note: Some("taken".into()),
+                    ..Default::default()
+                },
+                rule: None,
+                now,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let mut queued = Vec::new();
+    for i in 0..4 {
+        let email = format!("w{i}@example.com");
+        queued.push((
+            Some(email.clone()),
+            spawn_delivery(
+                &server,
+                &store,
+                order_json(810 + i, "completed", "20.00", Some(&email), &[]),
+            ),
+        ));
+    }
+    queued.push((
+        None,
+        spawn_delivery(
+            &server,
+            &store,
+            order_json(830, "completed", "20.00", Some("late@example.com"), &[]),
+        ),
+    ));
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    release.send(()).unwrap();
+    holder.await.unwrap().unwrap();
+    assert_eq!(first.await.unwrap(), 200);
+    for (email, task) in queued {
+        let status = task.await.unwrap();
+        match email {
+            Some(email) => {
+                assert_eq!(status, 200, "{email}");
+                assert_eq!(store.balance(&server, &email).await, Some(70), "{email}");
+            }
+            None => assert_eq!(status, 500, "the order whose key was taken"),
+        }
+    }
+    assert!(server
+        .logs()
+        .contains("a batch of deliveries failed; applying each on its own"));
+    assert_eq!(
+        store.balance(&server, "late@example.com").await,
+        None,
+        "nothing of the failed order stays"
+    );
+    assert_eq!(store.balance(&server, "early@example.com").await, Some(1));
+    let receipts = store.receipts(&server).await;
+    assert_eq!(receipts.len(), 6, "one receipt per delivery, none twice");
+    assert_eq!(
+        receipts.iter().filter(|r| r.outcome == "processed").count(),
+        5
+    );
+}
