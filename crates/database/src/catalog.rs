@@ -168,6 +168,23 @@ pub async fn find_card(
         .optional()?)
 }
 
+/// The card and its partner, in one statement (what deciding on a store order reads).
+pub async fn find_card_with_partner(
+    conn: &mut AsyncPgConnection,
+    partner_id: i64,
+    id: i64,
+) -> Result<Option<(Card, crate::partners::Partner)>, DbError> {
+    use crate::schema::partners;
+    Ok(cards::table
+        .inner_join(partners::table.on(partners::id.eq(cards::partner_id)))
+        .filter(cards::partner_id.eq(partner_id))
+        .filter(cards::id.eq(id))
+        .select((Card::as_select(), crate::partners::Partner::as_select()))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 pub async fn tiers_of_card(
     conn: &mut AsyncPgConnection,
     partner_id: i64,

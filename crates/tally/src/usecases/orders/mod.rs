@@ -126,12 +126,10 @@ impl Store {
         conn: &mut database::Connection,
         integration: &Integration,
     ) -> Result<Store, OrderError> {
-        let card = catalog::find_card(conn, integration.partner_id, integration.card_id)
-            .await?
-            .ok_or_else(|| OrderError::Internal("the integration's card is missing".into()))?;
-        let partner = partners::find(conn, integration.partner_id)
-            .await?
-            .ok_or_else(|| OrderError::Internal("the integration's partner is missing".into()))?;
+        let (card, partner) =
+            catalog::find_card_with_partner(conn, integration.partner_id, integration.card_id)
+                .await?
+                .ok_or_else(|| OrderError::Internal("the integration's card is missing".into()))?;
         Ok(Store { card, partner })
     }
 }
