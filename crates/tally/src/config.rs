@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `DATABASE_URL` | PostgreSQL URL | required (`cargo xtask dev` provides one) |
 //! | `DATABASE_POOL_SIZE` | connections per process | 10 |
-//! | `INGEST_WRITERS` | group-commit writers for webhook deliveries (a connection each, besides the pool) | 4 |
+//! | `INGEST_WRITERS` | group-commit writers for webhook deliveries (a connection each, besides the pool) | 2 |
 //! | `BIND_ADDR` | listen address | `127.0.0.1:8080` |
 //! | `PUBLIC_BASE_URL` | base of webhook delivery URLs and email links | `http://127.0.0.1:8080` |
 //! | `TALLY_ENV` | `production` or `dev` | `production` |
@@ -122,7 +122,7 @@ impl Config {
                 })?,
         };
         let ingest_writers = match lookup("INGEST_WRITERS") {
-            None => 4,
+            None => 2,
             Some(v) => v
                 .trim()
                 .parse::<usize>()
