@@ -104,9 +104,9 @@ fn points_email(points: i64) -> EmailPayload {
 }
 
 async fn enqueue(shop: &Shop, payload: &EmailPayload, key: &str, now: OffsetDateTime) -> i64 {
-    let mut conn = pool::get(shop.db.pool()).await.unwrap();
+    let conn = pool::get(shop.db.pool()).await.unwrap();
     outbox::enqueue(
-        &mut conn,
+        &conn,
         &NewEmail {
             partner_id: Some(shop.partner_id),
             member_id: Some(shop.member_id),
@@ -500,9 +500,9 @@ async fn a_pass_gives_each_email_its_own_sender_and_choice_and_long_queues_take_
         let payload = payload.clone();
         let pool = shop.db.pool().clone();
         async move {
-            let mut conn = pool::get(&pool).await.unwrap();
+            let conn = pool::get(&pool).await.unwrap();
             outbox::enqueue(
-                &mut conn,
+                &conn,
                 &NewEmail {
                     partner_id: Some(partner_id),
                     member_id: Some(member_id),

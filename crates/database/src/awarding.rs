@@ -137,9 +137,10 @@ pub async fn create_or_lock_wallets(
 /// ledger applied, in one statement. A key posted before fails the statement (and so the
 /// batch); the caller then posts one order at a time, where replays are handled.
 pub async fn insert_entries(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     new: &[(&Posting, ledger::Applied)],
 ) -> Result<Vec<Entry>, DbError> {
+    let mut conn = conn;
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -152,16 +153,17 @@ pub async fn insert_entries(
             .values(rows)
             .returning(Entry::as_returning()),
     )
-    .get_results(conn)
+    .get_results(&mut conn)
     .await?)
 }
 
 /// Moves the balances of these locked wallets (partner, wallet, what moved) in one
 /// statement, as `posting::move_balance` does for one.
 pub async fn move_balances(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     moved: &[(i64, i64, Moved)],
 ) -> Result<(), DbError> {
+    let mut conn = conn;
     if moved.is_empty() {
         return Ok(());
     }
@@ -182,7 +184,7 @@ pub async fn move_balances(
         .bind::<Array<BigInt>, _>(column(|m| m.2.tier_points.get()))
         .bind::<Array<Nullable<Timestamptz>>, _>(first),
     )
-    .execute(conn)
+    .execute(&mut conn)
     .await?;
     if updated != moved.len() {
         return Err(DbError::NotFound("wallet"));
@@ -193,9 +195,10 @@ pub async fn move_balances(
 /// Records these awards in one statement; an order awarded before fails it (the unique
 /// (integration, order) key), and so the batch.
 pub async fn insert_awards(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     new: &[NewOrderAward<'_>],
 ) -> Result<Vec<OrderAward>, DbError> {
+    let mut conn = conn;
     if new.is_empty() {
         return Ok(Vec::new());
     }
@@ -221,6 +224,6 @@ pub async fn insert_awards(
             .values(rows)
             .returning(OrderAward::as_returning()),
     )
-    .get_results(conn)
+    .get_results(&mut conn)
     .await?)
 }

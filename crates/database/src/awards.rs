@@ -73,9 +73,10 @@ pub async fn lock_orders(
 /// partner and the integration keeps the lookup on the unique index whatever plan the
 /// prepared statement settles on.
 pub async fn find_many(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     orders: &[(i64, i64, &str)],
 ) -> Result<Vec<OrderAward>, DbError> {
+    let mut conn = conn;
     let mut stores: Vec<(i64, i64)> = orders.iter().map(|o| (o.0, o.1)).collect();
     stores.sort_unstable();
     stores.dedup();
@@ -92,7 +93,7 @@ pub async fn find_many(
                 .filter(order_awards::integration_id.eq(integration_id))
                 .filter(order_awards::order_id.eq_any(&ids))
                 .select(OrderAward::as_select())
-                .load::<OrderAward>(conn)
+                .load::<OrderAward>(&mut conn)
                 .await?,
         );
     }

@@ -170,17 +170,18 @@ pub async fn find_card(
 
 /// The card and its partner, in one statement (what deciding on a store order reads).
 pub async fn find_card_with_partner(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     partner_id: i64,
     id: i64,
 ) -> Result<Option<(Card, crate::partners::Partner)>, DbError> {
+    let mut conn = conn;
     use crate::schema::partners;
     Ok(cards::table
         .inner_join(partners::table.on(partners::id.eq(cards::partner_id)))
         .filter(cards::partner_id.eq(partner_id))
         .filter(cards::id.eq(id))
         .select((Card::as_select(), crate::partners::Partner::as_select()))
-        .first(conn)
+        .first(&mut conn)
         .await
         .optional()?)
 }

@@ -185,11 +185,12 @@ pub async fn set_status(
 /// minute precision): the first delivery of each minute writes, later ones in the same
 /// minute leave the row alone, so deliveries do not queue on this one row's lock.
 pub async fn touch_last_delivery(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     partner_id: i64,
     id: i64,
     now: OffsetDateTime,
 ) -> Result<(), DbError> {
+    let mut conn = conn;
     let minute = minute_of(now);
     diesel::update(woo_integrations::table.find((partner_id, id)))
         .filter(
@@ -198,7 +199,7 @@ pub async fn touch_last_delivery(
                 .or(woo_integrations::last_delivery_at.lt(minute)),
         )
         .set(woo_integrations::last_delivery_at.eq(now))
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }

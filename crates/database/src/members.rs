@@ -62,16 +62,17 @@ pub async fn find_by_email(
 
 /// The members with these normalized emails, in one statement (a batch of deliveries).
 pub async fn find_many_by_email(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     emails_normalized: &[&str],
 ) -> Result<Vec<Member>, DbError> {
+    let mut conn = conn;
     if emails_normalized.is_empty() {
         return Ok(Vec::new());
     }
     Ok(members::table
         .filter(members::email_normalized.eq_any(emails_normalized))
         .select(Member::as_select())
-        .load(conn)
+        .load(&mut conn)
         .await?)
 }
 

@@ -103,10 +103,8 @@ fn row<'a>(new: &NewEmail<'a>) -> EmailRow<'a> {
 
 /// Queues several emails in one statement; an idempotency key queued before queues
 /// nothing, as with [`enqueue`].
-pub async fn enqueue_many(
-    conn: &mut AsyncPgConnection,
-    emails: &[QueuedEmail],
-) -> Result<(), DbError> {
+pub async fn enqueue_many(conn: &AsyncPgConnection, emails: &[QueuedEmail]) -> Result<(), DbError> {
+    let mut conn = conn;
     match emails {
         [] => {}
         [one] => {
@@ -122,7 +120,7 @@ pub async fn enqueue_many(
                     .on_conflict(email_outbox::idempotency_key)
                     .do_nothing(),
             )
-            .execute(conn)
+            .execute(&mut conn)
             .await?;
         }
     }
@@ -131,16 +129,14 @@ pub async fn enqueue_many(
 
 /// Queues an email; returns its id, or `None` when this idempotency key was queued
 /// before. Call inside the transaction of the event.
-pub async fn enqueue(
-    conn: &mut AsyncPgConnection,
-    new: &NewEmail<'_>,
-) -> Result<Option<i64>, DbError> {
+pub async fn enqueue(conn: &AsyncPgConnection, new: &NewEmail<'_>) -> Result<Option<i64>, DbError> {
+    let mut conn = conn;
     Ok(diesel::insert_into(email_outbox::table)
         .values(row(new))
         .on_conflict(email_outbox::idempotency_key)
         .do_nothing()
         .returning(email_outbox::id)
-        .get_result(conn)
+        .get_result(&mut conn)
         .await
         .optional()?)
 }

@@ -95,19 +95,18 @@ fn row(receipt: &NewReceipt) -> ReceiptRow<'_> {
     )
 }
 
-pub async fn insert(conn: &mut AsyncPgConnection, receipt: &NewReceipt) -> Result<(), DbError> {
+pub async fn insert(conn: &AsyncPgConnection, receipt: &NewReceipt) -> Result<(), DbError> {
+    let mut conn = conn;
     diesel::insert_into(woo_receipts::table)
         .values(row(receipt))
-        .execute(conn)
+        .execute(&mut conn)
         .await?;
     Ok(())
 }
 
 /// Several receipts in one statement (a batch of deliveries).
-pub async fn insert_many(
-    conn: &mut AsyncPgConnection,
-    receipts: &[NewReceipt],
-) -> Result<(), DbError> {
+pub async fn insert_many(conn: &AsyncPgConnection, receipts: &[NewReceipt]) -> Result<(), DbError> {
+    let mut conn = conn;
     match receipts {
         [] => Ok(()),
         [one] => insert(conn, one).await,
@@ -115,7 +114,7 @@ pub async fn insert_many(
             let rows: Vec<_> = many.iter().map(row).collect();
             // One text per number of rows (at most a batch's size).
             Prepared(diesel::insert_into(woo_receipts::table).values(rows))
-                .execute(conn)
+                .execute(&mut conn)
                 .await?;
             Ok(())
         }

@@ -13,7 +13,7 @@ async fn an_email_cancelled_mid_send_is_not_marked_sent_nor_refilled() {
     let mut conn = pool::get(w.db.pool()).await.unwrap();
     let payload = serde_json::json!({"member_name": "Ann", "code": "123456"});
     let id = outbox::enqueue(
-        &mut conn,
+        &conn,
         &NewEmail {
             partner_id: Some(w.partner_id),
             member_id: Some(w.member_id),

@@ -7,9 +7,9 @@ use tests::woo::{deliver, order_json};
 use super::{code, world, World, BASE, SECRET};
 
 async fn insert_receipt(w: &World, outcome: &str, minutes_ago: i64) {
-    let mut conn = database::pool::get(w.server.db.pool()).await.unwrap();
+    let conn = database::pool::get(w.server.db.pool()).await.unwrap();
     database::receipts::insert(
-        &mut conn,
+        &conn,
         &database::receipts::NewReceipt {
             partner_id: w.shop.partner_id,
             integration_id: w.shop.integration_id,

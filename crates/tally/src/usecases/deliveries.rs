@@ -282,11 +282,11 @@ impl Receiver<'_> {
         integration: &Integration,
         receipt: NewReceipt,
     ) -> Result<(), DeliveryError> {
-        let mut conn = database::pool::get(self.pool).await?;
-        receipts::insert(&mut conn, &receipt).await?;
+        let conn = database::pool::get(self.pool).await?;
+        receipts::insert(&conn, &receipt).await?;
         if integrations::last_delivery_stale(integration, receipt.received_at) {
             integrations::touch_last_delivery(
-                &mut conn,
+                &conn,
                 integration.partner_id,
                 integration.id,
                 receipt.received_at,
@@ -324,7 +324,7 @@ impl Receiver<'_> {
             let mut receipt = base_receipt(integration, headers, answer, now, started);
             receipt.outcome = outcome.into();
             receipt.reason = reason.into();
-            receipts::insert(&mut conn, &receipt).await?;
+            receipts::insert(&conn, &receipt).await?;
         }
         Ok(())
     }

@@ -78,21 +78,29 @@ pub async fn apply_batch(
             let keys: Vec<(i64, i64, &str)> =
                 locks.iter().map(|(p, i, o)| (*p, *i, o.as_str())).collect();
             awards::lock_orders(conn, &keys).await?;
-            let found_awards = awards::find_many(conn, &keys).await?;
             let emails = &emails;
             let mut wanted: Vec<&str> = emails.iter().flatten().map(String::as_str).collect();
             wanted.sort_unstable();
             wanted.dedup();
-            let found_members = members::find_many_by_email(conn, &wanted).await?;
-            let mut stores: Vec<(i64, Store)> = Vec::new();
+            let mut in_batch: Vec<&Integration> = Vec::new();
             for job in jobs {
-                if !stores.iter().any(|(id, _)| *id == job.integration.id) {
-                    stores.push((
-                        job.integration.id,
-                        Store::load(conn, &job.integration).await?,
-                    ));
+                if !in_batch.iter().any(|i| i.id == job.integration.id) {
+                    in_batch.push(&job.integration);
                 }
             }
+            // Independent reads, sent together (pipelined on the connection).
+            let shared: &database::Connection = conn;
+            let (found_awards, found_members, loaded) = futures_util::try_join!(
+                async { Ok::<_, DeliveryError>(awards::find_many(shared, &keys).await?) },
+                async { Ok(members::find_many_by_email(shared, &wanted).await?) },
+                async {
+                    Ok(futures_util::future::try_join_all(
+                        in_batch.iter().map(|i| Store::load(shared, i)),
+                    )
+                    .await?)
+                },
+            )?;
+            let stores: Vec<(i64, Store)> = in_batch.iter().map(|i| i.id).zip(loaded).collect();
             let store_of = |job: &Job| {
                 stores
                     .iter()
@@ -181,24 +189,30 @@ pub async fn apply_batch(
                     i32::try_from(job.started.elapsed().as_millis()).unwrap_or(i32::MAX);
                 written.push(receipt);
             }
-            outbox::enqueue_many(conn, &queued).await?;
-            receipts::insert_many(conn, &written).await?;
-            let mut touched: Vec<i64> = Vec::new();
+            let mut touched: Vec<&Job> = Vec::new();
             for job in jobs {
-                let integration = &job.integration;
-                if integrations::last_delivery_stale(integration, job.now)
-                    && !touched.contains(&integration.id)
+                if integrations::last_delivery_stale(&job.integration, job.now)
+                    && !touched
+                        .iter()
+                        .any(|t| t.integration.id == job.integration.id)
                 {
-                    touched.push(integration.id);
-                    integrations::touch_last_delivery(
-                        conn,
-                        integration.partner_id,
-                        integration.id,
-                        job.now,
-                    )
-                    .await?;
+                    touched.push(job);
                 }
             }
+            // The batch's writes that need nothing from each other, sent together.
+            let shared: &database::Connection = conn;
+            futures_util::try_join!(
+                outbox::enqueue_many(shared, &queued),
+                receipts::insert_many(shared, &written),
+                futures_util::future::try_join_all(touched.iter().map(|job| {
+                    integrations::touch_last_delivery(
+                        shared,
+                        job.integration.partner_id,
+                        job.integration.id,
+                        job.now,
+                    )
+                })),
+            )?;
             Ok::<_, DeliveryError>(Applied {
                 together: together.len(),
             })

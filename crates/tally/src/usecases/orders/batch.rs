@@ -149,7 +149,7 @@ pub async fn award_many(
         plans.push((plan, bought, bonus));
     }
 
-    // Entries, balances and awards: one statement each.
+    // Entries, balances and awards: one statement each, sent together.
     let mut rows = Vec::new();
     for (plan, bought, bonus) in &plans {
         rows.push((&plan.purchase, *bought));
@@ -157,7 +157,7 @@ pub async fn award_many(
             rows.push((posting, *applied));
         }
     }
-    awarding::insert_entries(conn, &rows).await?;
+
     let moved: Vec<_> = plans
         .iter()
         .zip(&wallets)
@@ -171,7 +171,7 @@ pub async fn award_many(
             (wallet.partner_id, wallet.id, moved)
         })
         .collect();
-    awarding::move_balances(conn, &moved).await?;
+
     let order_ids: Vec<String> = pending
         .iter()
         .map(|p| p.candidate.order.id().to_string())
@@ -193,7 +193,13 @@ pub async fn award_many(
             )
         })
         .collect();
-    awarding::insert_awards(conn, &new_awards).await?;
+    // Independent of each other: sent together (pipelined on the connection).
+    let shared: &database::Connection = conn;
+    futures_util::try_join!(
+        awarding::insert_entries(shared, &rows),
+        awarding::move_balances(shared, &moved),
+        awarding::insert_awards(shared, &new_awards),
+    )?;
 
     // Each order's email and sentence, as one at a time.
     let mut decided = Vec::with_capacity(pending.len());

@@ -123,7 +123,7 @@ pub struct Store {
 impl Store {
     /// The integration's card and partner, read in the caller's transaction.
     pub async fn load(
-        conn: &mut database::Connection,
+        conn: &database::Connection,
         integration: &Integration,
     ) -> Result<Store, OrderError> {
         let (card, partner) =
