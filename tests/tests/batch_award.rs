@@ -102,42 +102,20 @@ type Deliveries = Vec<(usize, String)>;
 
 /// The deliveries applied before the batch, and the batch.
 fn deliveries() -> (Deliveries, Deliveries) {
+    let order = |id, status, total, email: Option<&str>| order_json(id, status, total, email, &[]);
     let before = vec![
-        (
-            0,
-            order_json(1, "completed", "12.00", Some("carl@example.com"), &[]),
-        ),
-        (
-            0,
-            order_json(2, "completed", "8.00", Some("carl@example.com"), &[]),
-        ),
-        (
-            1,
-            order_json(3, "completed", "5.00", Some("xena@example.com"), &[]),
-        ),
+        (0, order(1, "completed", "12.00", Some("carl@example.com"))),
+        (0, order(2, "completed", "8.00", Some("carl@example.com"))),
+        (1, order(3, "completed", "5.00", Some("xena@example.com"))),
+        // Ivy then spends all her points (see below).
+        (0, order(5, "completed", "10.00", Some("ivy@example.com"))),
     ];
     let batch = vec![
-        (
-            0,
-            order_json(10, "completed", "20.00", Some("Ann@Example.com"), &[]),
-        ),
-        (
-            0,
-            order_json(11, "processing", "35.50", Some("ben@example.com"), &[]),
-        ),
-        (0, order_json(12, "completed", "5.00", None, &[])),
-        (
-            0,
-            order_json(13, "completed", "7.00", Some("ann@example.com"), &[]),
-        ),
-        (
-            0,
-            order_json(14, "completed", "9.99", Some("carl@example.com"), &[]),
-        ),
-        (
-            0,
-            order_json(2, "refunded", "8.00", Some("carl@example.com"), &[]),
-        ),
+        (0, order(10, "completed", "20.00", Some("Ann@Example.com"))),
+        (0, order(11, "processing", "35.50", Some("ben@example.com"))),
+        (0, order(12, "completed", "5.00", None)),
+        (0, order(13, "completed", "7.00", Some("ann@example.com"))),
+        (0, order(14, "completed", "9.99", Some("carl@example.com"))),
         (
             0,
             order_json(
@@ -148,42 +126,61 @@ fn deliveries() -> (Deliveries, Deliveries) {
                 &[(1, "-10.00")],
             ),
         ),
+        (0, order(16, "pending", "10.00", Some("emil@example.com"))),
+        (0, order(17, "completed", "10.00", Some("not-an-email"))),
         (
             0,
-            order_json(10, "completed", "20.00", Some("ann@example.com"), &[]),
+            in_euro(order(18, "completed", "10.00", Some("fay@example.com"))),
         ),
-        (
-            0,
-            order_json(16, "pending", "10.00", Some("emil@example.com"), &[]),
-        ),
-        (
-            0,
-            order_json(17, "completed", "10.00", Some("not-an-email"), &[]),
-        ),
-        (
-            0,
-            in_euro(order_json(
-                18,
-                "completed",
-                "10.00",
-                Some("fay@example.com"),
-                &[],
-            )),
-        ),
-        (
-            0,
-            order_json(19, "completed", "0.50", Some("gus@example.com"), &[]),
-        ),
-        (
-            0,
-            order_json(20, "completed", "40.00", Some("xena@example.com"), &[]),
-        ),
-        (
-            1,
-            order_json(21, "completed", "15.00", Some("yuri@example.com"), &[]),
-        ),
+        (0, order(19, "completed", "0.50", Some("gus@example.com"))),
+        (0, order(20, "completed", "40.00", Some("xena@example.com"))),
+        (1, order(21, "completed", "15.00", Some("yuri@example.com"))),
+        // Orders awarded before: their refunds take back from the award's wallet.
+        (0, order(2, "refunded", "8.00", Some("carl@example.com"))),
+        (0, order(10, "completed", "20.00", Some("ann@example.com"))),
+        // Ivy's order refunded with her email gone from it, then a new order of hers:
+        // one at a time, the refund finds nothing left to take and the new order's points
+        // stay; the new order must not be written first.
+        (0, order(5, "refunded", "10.00", None)),
+        (0, order(22, "completed", "20.00", Some("ivy@example.com"))),
+        (0, order(23, "completed", "25.00", Some("jon@example.com"))),
     ];
     (before, batch)
+}
+
+/// Ivy spends every point she has at the first store.
+async fn ivy_spends_everything(side: &Side) {
+    let store = &side.stores[0];
+    let mut conn = pool::get(side.db.pool()).await.unwrap();
+    let ivy = members::find_by_email(&mut conn, "ivy@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let wallet = wallets::find(&mut conn, store.partner_id, store.card.id, ivy.id)
+        .await
+        .unwrap()
+        .unwrap();
+    drop(conn);
+    posting::post(
+        side.db.pool(),
+        &posting::Posting {
+            partner_id: store.partner_id,
+            wallet_id: wallet.id,
+            kind: ledger::EntryKind::Adjustment,
+            channel: ledger::Channel::System,
+            points: ledger::Points::new(-wallet.balance),
+            tier_points: ledger::Points::ZERO,
+            idempotency_key: "spent".into(),
+            source: posting::EntrySource {
+                note: Some("spent".into()),
+                ..Default::default()
+            },
+            rule: None,
+            now: OffsetDateTime::now_utc(),
+        },
+    )
+    .await
+    .unwrap();
 }
 
 /// Everything the deliveries wrote, without ids, codes and tokens.
@@ -191,7 +188,7 @@ async fn written(side: &Side) -> Vec<String> {
     let mut conn = pool::get(side.db.pool()).await.unwrap();
     let mut out = Vec::new();
     let emails = [
-        "ann", "ben", "carl", "dora", "emil", "fay", "gus", "xena", "yuri",
+        "ann", "ben", "carl", "dora", "emil", "fay", "gus", "ivy", "jon", "xena", "yuri",
     ];
     for (s, store) in side.stores.iter().enumerate() {
         let mut receipts = receipts::recent(
@@ -249,7 +246,7 @@ async fn written(side: &Side) -> Vec<String> {
                 ));
             }
         }
-        for order in 1..=21 {
+        for order in 1..=23 {
             if let Some(a) = awards::find(
                 &mut conn,
                 store.partner_id,
@@ -306,6 +303,7 @@ async fn a_mixed_batch_writes_exactly_what_one_delivery_at_a_time_writes() {
             let job = job(side, *store, body, now).await;
             apply(side, std::slice::from_ref(&job)).await;
         }
+        ivy_spends_everything(side).await;
     }
 
     let mut jobs = Vec::new();
@@ -314,7 +312,8 @@ async fn a_mixed_batch_writes_exactly_what_one_delivery_at_a_time_writes() {
     }
     let applied = apply(&together, &jobs).await;
     // Ann's first order, Ben, Carl's new order, Fay (another currency: skipped), Gus,
-    // Xena on a card new to her, and Yuri at the second store.
+    // Xena on a card new to her, and Yuri at the second store; none after the first
+    // delivery of an order awarded before (Carl's refund).
     assert_eq!(applied, Applied { together: 7 });
     for (store, body) in &batch {
         let job = job(&alone, *store, body, now).await;

@@ -70,12 +70,28 @@ struct Recipients {
     opted_out: Vec<i64>,
 }
 
+/// Emails sent unchanged are recorded together, before the next send once this long has
+/// passed since the first of them went out: an email sent and not yet recorded is one a
+/// worker that dies would send again once its lease ends.
+const RECORD_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+/// A pass starts no send past this, so that with the SMTP timeout (20 s) every send ends
+/// within the lease and no email it claimed is sent after another worker may have
+/// claimed it again; what it did not get to is sent once the lease ends.
+const PASS_LIMIT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The emails of a pass sent unchanged and not recorded yet.
+struct Unrecorded {
+    ids: Vec<i64>,
+    since: Option<std::time::Instant>,
+}
+
 impl Mailer {
     /// Claims and delivers the emails due at `now`. The pass reads what its emails need
-    /// in two statements, sends them, then records the outcomes, those sent unchanged in
-    /// one statement: one commit for the batch rather than one per email. A worker that
-    /// dies before recording leaves its emails to be sent again once their lease ends.
+    /// in two statements and records the emails sent unchanged together, in one statement
+    /// (within about [`RECORD_EVERY`] and one send); other outcomes are recorded as they
+    /// happen, each after what was sent before it.
     pub async fn deliver_due(&self, now: OffsetDateTime) -> Result<Report, database::DbError> {
+        let started = std::time::Instant::now();
         let mut conn = database::pool::get(&self.pool).await?;
         let due = outbox::claim_due(&mut conn, now, LEASE, BATCH).await?;
         if due.is_empty() {
@@ -83,29 +99,35 @@ impl Mailer {
         }
         let recipients = recipients(&mut conn, &due).await;
         drop(conn);
-        let mut outcomes = Vec::with_capacity(due.len());
+        let mut report = Report::default();
+        let mut unrecorded = Unrecorded {
+            ids: Vec::new(),
+            since: None,
+        };
         for email in &due {
+            if started.elapsed() > PASS_LIMIT {
+                break;
+            }
+            if unrecorded
+                .since
+                .is_some_and(|t| t.elapsed() >= RECORD_EVERY)
+            {
+                report.sent += self.record_sent(&mut unrecorded, now).await?;
+            }
             let outcome = match &recipients {
                 Ok(recipients) => self.deliver(email, recipients).await,
                 Err(e) => Outcome::Retry(e.to_string()),
             };
-            outcomes.push(outcome);
-        }
-        let mut report = Report::default();
-        let unchanged: Vec<i64> = due
-            .iter()
-            .zip(&outcomes)
-            .filter(|(_, outcome)| matches!(outcome, Outcome::Sent(None)))
-            .map(|(email, _)| email.id)
-            .collect();
-        let mut conn = database::pool::get(&self.pool).await?;
-        outbox::mark_sent_many(&mut conn, &unchanged, now).await?;
-        report.sent += unchanged.len();
-        for (email, outcome) in due.iter().zip(outcomes) {
+            if let Outcome::Sent(None) = outcome {
+                unrecorded.ids.push(email.id);
+                unrecorded.since.get_or_insert_with(std::time::Instant::now);
+                continue;
+            }
+            report.sent += self.record_sent(&mut unrecorded, now).await?;
+            let mut conn = database::pool::get(&self.pool).await?;
             match outcome {
-                Outcome::Sent(None) => {}
-                Outcome::Sent(Some(scrubbed)) => {
-                    outbox::mark_sent(&mut conn, email.id, Some(&scrubbed), now).await?;
+                Outcome::Sent(scrubbed) => {
+                    outbox::mark_sent(&mut conn, email.id, scrubbed.as_ref(), now).await?;
                     report.sent += 1;
                 }
                 Outcome::Retry(error) if now - email.created_at < GIVE_UP_AFTER => {
@@ -121,7 +143,25 @@ impl Mailer {
                 }
             }
         }
+        report.sent += self.record_sent(&mut unrecorded, now).await?;
         Ok(report)
+    }
+
+    /// Records the emails sent unchanged so far, in one statement.
+    async fn record_sent(
+        &self,
+        unrecorded: &mut Unrecorded,
+        now: OffsetDateTime,
+    ) -> Result<usize, database::DbError> {
+        if unrecorded.ids.is_empty() {
+            return Ok(0);
+        }
+        let mut conn = database::pool::get(&self.pool).await?;
+        outbox::mark_sent_many(&mut conn, &unrecorded.ids, now).await?;
+        let recorded = unrecorded.ids.len();
+        unrecorded.ids.clear();
+        unrecorded.since = None;
+        Ok(recorded)
     }
 
     async fn deliver(&self, email: &OutboxEmail, recipients: &Recipients) -> Outcome {

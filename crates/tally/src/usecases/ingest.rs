@@ -144,10 +144,17 @@ pub async fn apply_batch(
             // New orders are awarded together, in a few statements for all; a lone
             // delivery (and every delivery of a batch that failed) takes the
             // one-at-a-time path.
-            let together: Vec<usize> = (0..jobs.len())
-                .filter(|_| jobs.len() > 1)
-                .filter(|&i| batch::fits(&contexts[i], &jobs[i].order, &knowns[i]))
-                .collect();
+            // They are written before the others, so none may come after a delivery that
+            // can touch any wallet: one of an order awarded before (a refund takes back
+            // from the award's wallet, whatever the order's email says now).
+            let mut together: Vec<usize> = Vec::new();
+            for i in (0..jobs.len()).filter(|_| jobs.len() > 1) {
+                if batch::fits(&contexts[i], &jobs[i].order, &knowns[i]) {
+                    together.push(i);
+                } else if !matches!(knowns[i].award, Some(None)) {
+                    break;
+                }
+            }
             if !together.is_empty() {
                 let mut candidates = Vec::with_capacity(together.len());
                 for &i in &together {

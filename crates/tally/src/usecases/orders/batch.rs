@@ -4,8 +4,9 @@
 //!
 //! Only orders whose outcome the batch can tell in advance come here ([`fits`]): awarded
 //! on this status, never awarded before, no refund on them yet, the first delivery in the
-//! batch of their order and of their customer's email. Everything else takes the
-//! one-at-a-time path. A statement that fails (an entry key posted before, say) fails the
+//! batch of their order and of their customer's email — and only those before the batch's
+//! first delivery of an order awarded before (its refund may take back from any wallet,
+//! and these are written first). Everything else takes the one-at-a-time path. A statement that fails (an entry key posted before, say) fails the
 //! batch, whose deliveries are then applied one at a time.
 
 use bigdecimal::Zero;

@@ -129,7 +129,9 @@ impl Store {
         let (card, partner) =
             catalog::find_card_with_partner(conn, integration.partner_id, integration.card_id)
                 .await?
-                .ok_or_else(|| OrderError::Internal("the integration's card is missing".into()))?;
+                .ok_or_else(|| {
+                    OrderError::Internal("the integration's card or partner is missing".into())
+                })?;
         Ok(Store { card, partner })
     }
 }
